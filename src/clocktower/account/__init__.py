@@ -1,0 +1,1 @@
+"""Accounts: register, sign in and out, refresh, password reset, the current user."""

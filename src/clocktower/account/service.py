@@ -1,0 +1,117 @@
+"""Account use cases: register, sign in, refresh, sign out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clocktower.account import sessions
+from clocktower.account.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    RegistrationClosed,
+)
+from clocktower.account.schemas import LoginRequest, RegisterRequest
+from clocktower.audit.recorder import record_event
+from clocktower.auth.context import AuthContext
+from clocktower.auth.passwords import hash_password, verify_password
+from clocktower.config import Settings
+from clocktower.errors import ValidationFailed
+from clocktower.kit.time import is_valid_timezone, utcnow
+from clocktower.models import Organization, User
+from clocktower.organization.service import create_organization_for
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    user_agent: str | None
+    ip_address: str | None
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def email_taken(session: AsyncSession, email: str) -> bool:
+    found = await session.execute(select(User.id).where(User.email == normalize_email(email)))
+    return found.first() is not None
+
+
+async def register(
+    session: AsyncSession, settings: Settings, data: RegisterRequest, client: ClientInfo
+) -> tuple[User, Organization, sessions.TokenPair]:
+    """A new user and their organisation, signed in."""
+    if not settings.allow_registration and await _has_users(session):
+        raise RegistrationClosed("Registration is closed on this installation; ask for an invite")
+    timezone = data.timezone or "UTC"
+    if not is_valid_timezone(timezone):
+        raise ValidationFailed.field("timezone", "Unknown time zone")
+    if await email_taken(session, data.email):
+        raise EmailTaken("An account with this email already exists")
+    user = User(
+        name=data.name,
+        email=normalize_email(data.email),
+        password_hash=await hash_password(data.password),
+        timezone=timezone,
+        password_changed_at=utcnow(),
+        # The first account of an installation operates it.
+        is_superuser=not await _has_users(session),
+    )
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        raise EmailTaken("An account with this email already exists") from error
+    organization = await create_organization_for(
+        session, user, name=data.organization_name, timezone=timezone
+    )
+    pair = await sessions.start_session(
+        session, settings, user, user_agent=client.user_agent, ip_address=client.ip_address
+    )
+    return user, organization, pair
+
+
+async def _has_users(session: AsyncSession) -> bool:
+    return bool((await session.execute(select(func.count(User.id)))).scalar_one())
+
+
+async def login(
+    session: AsyncSession, settings: Settings, data: LoginRequest, client: ClientInfo
+) -> tuple[User, sessions.TokenPair]:
+    identifier = (data.email or data.username or "").strip()
+    statement = select(User).where(
+        (User.email == normalize_email(identifier)) | (User.username == identifier)
+    )
+    user = (await session.execute(statement)).scalars().first()
+    valid = await verify_password(data.password, user.password_hash if user else None)
+    if user is None or not valid or not user.is_active:
+        raise InvalidCredentials("The email/username or password is incorrect")
+    user.last_login_at = utcnow()
+    pair = await sessions.start_session(
+        session, settings, user, user_agent=client.user_agent, ip_address=client.ip_address
+    )
+    await record_event(
+        session, "user.login", organization_id=user.current_organization_id,
+        object_type="user", object_id=user.id, actor_user_id=user.id,
+    )
+    return user, pair
+
+
+async def refresh(
+    session: AsyncSession, settings: Settings, raw_token: str | None
+) -> tuple[User, sessions.TokenPair]:
+    if not raw_token:
+        raise ValidationFailed.field(
+            "refresh_token", "Send refresh_token in the body or the x-refresh-token header"
+        )
+    return await sessions.rotate(session, settings, raw_token)
+
+
+async def logout(session: AsyncSession, auth: AuthContext) -> None:
+    """Ends the current sign-in; an API token is revoked through its own endpoint."""
+    if auth.session_id is not None:
+        await sessions.revoke_session(session, auth.session_id, reason="logout")

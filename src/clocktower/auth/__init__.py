@@ -1,0 +1,1 @@
+"""Credentials → AuthContext; permission nodes, scopes, roles and field gating."""

@@ -1,0 +1,60 @@
+"""Field-level gating (seed 004): every returned object keeps only the fields its reader may see.
+
+A read schema subclasses GatedModel with an `object_type`; `Read.of(obj, auth)` remembers
+the reader, and serialisation drops each field `f` unless `obj.<type>.f` is granted
+(`obj.<type>.*` or `obj.*` grant all). `id` is always kept: it is how objects are named.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr, SerializationInfo, model_serializer
+from pydantic.functional_serializers import SerializerFunctionWrapHandler
+
+from clocktower.auth.context import AuthContext
+from clocktower.auth.permissions import register_object_fields
+
+ALWAYS_VISIBLE = frozenset({"id"})
+
+
+class GatedModel(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    object_type: ClassVar[str] = ""
+    _reader: AuthContext | None = PrivateAttr(default=None)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.object_type:
+            register_object_fields(cls.object_type, cls.model_fields)
+
+    @classmethod
+    def of(cls, obj: Any, auth: AuthContext | None, **overrides: Any) -> Self:
+        model = (
+            cls.model_validate(obj, from_attributes=True)
+            if not overrides
+            else (cls.model_validate({**_attributes(obj, cls), **overrides}))
+        )
+        model._reader = auth
+        return model
+
+    @model_serializer(mode="wrap")
+    def _gate(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo):  # type: ignore[no-untyped-def]
+        # No return annotation on purpose: Pydantic then documents the model's own schema.
+        data = handler(self)
+        reader = self._reader
+        if reader is None or not self.object_type or not isinstance(data, dict):
+            return data
+        return {
+            key: value
+            for key, value in data.items()
+            if key in ALWAYS_VISIBLE or reader.sees_field(self.object_type, key)
+        }
+
+
+def _attributes(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
+    if isinstance(obj, dict):
+        return obj
+    return {name: getattr(obj, name) for name in model.model_fields if hasattr(obj, name)}

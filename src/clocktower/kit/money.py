@@ -1,0 +1,20 @@
+"""Money is exact: integer minor units in the database, Decimal in code."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def to_cents(amount: Decimal | int | str | None) -> int | None:
+    if amount is None:
+        return None
+    value = Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return int(value * 100)
+
+
+def from_cents(cents: int | None) -> Decimal | None:
+    if cents is None:
+        return None
+    return (Decimal(cents) / 100).quantize(CENT)

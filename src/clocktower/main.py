@@ -1,0 +1,310 @@
+"""create_app(): lifespan, middleware, error handlers, routers."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from clocktower import __version__
+from clocktower.api import api_router, public_router
+from clocktower.audit import recorder
+from clocktower.auth.ratelimit import RateLimiter
+from clocktower.config import Settings, get_settings
+from clocktower.db import Database
+from clocktower.errors import (
+    AppError,
+    MalformedJson,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
+from clocktower.idempotency import IdempotentReplay
+from clocktower.kit.logging import configure_logging
+from clocktower.worker.runner import JobRunner
+
+log = structlog.get_logger("clocktower")
+
+# Every domain's jobs module registers its handlers on import.
+JOB_MODULES = ("clocktower.email.jobs", "clocktower.system.jobs")
+
+
+def load_job_handlers() -> None:
+    for module in JOB_MODULES:
+        importlib.import_module(module)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    runner_task: asyncio.Task[None] | None = None
+    if settings.run_jobs_in_process:
+        runner = JobRunner(app.state.database, settings)
+        app.state.job_runner = runner
+        runner_task = asyncio.create_task(runner.run_forever())
+    try:
+        yield
+    finally:
+        if runner_task is not None:
+            app.state.job_runner.stop()
+            await runner_task  # finishes the job in flight
+        await app.state.database.dispose()
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    recorder.install()
+    load_job_handlers()
+    app = FastAPI(
+        title="Clocktower API",
+        version=__version__,
+        description="Time tracking, billing and client operations. See /api/docs.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database or Database(settings.database_url)
+    app.state.rate_limiter = RateLimiter(
+        settings.rate_limit_per_minute,
+        settings.rate_limit_per_hour,
+        settings.public_rate_limit_per_minute,
+        settings.redis_url,
+    )
+    _install_error_handlers(app)
+    app.include_router(api_router)
+    app.include_router(public_router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    # Order matters: the last added is the outermost. CORS wraps everything, including
+    # the 500 answers of the catch-all, so browsers can read every error.
+    app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["OPTIONS", "GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=[
+            "Content-Type",
+            "Authorization",
+            "X-API-Key",
+            "X-Organization-Id",
+            "Idempotency-Key",
+            "X-Request-Id",
+        ],
+        expose_headers=[
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Retry-After",
+            "X-Request-Id",
+        ],
+    )
+    return app
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def _error_response(error: AppError) -> JSONResponse:
+    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, error: AppError) -> JSONResponse:
+        return _error_response(error)
+
+    @app.exception_handler(IdempotentReplay)
+    async def _replay(_request: Request, replay: IdempotentReplay) -> Response:
+        stored = replay.stored
+        return Response(
+            content=stored.response_body or b"",
+            status_code=stored.status_code or 200,
+            media_type=stored.content_type or "application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = error.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return _error_response(MalformedJson("The request body is not valid JSON"))
+        errors: dict[str, list[str]] = {}
+        for problem in problems:
+            message = str(problem.get("msg", "Invalid value"))
+            if problem.get("type") == "extra_forbidden":
+                message = "Unknown field"
+            errors.setdefault(_field_name(tuple(problem.get("loc", ()))), []).append(message)
+        return _error_response(ValidationFailed(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+        if error.status_code == 404:
+            return _error_response(NotFound("Resource", "The requested URL was not found"))
+        if error.status_code == 405:
+            return _error_response(MethodNotAllowed("This method is not allowed here"))
+        generic = AppError(str(error.detail))
+        body = {
+            "error": str(error.detail),
+            "message": str(error.detail),
+            "error_code": f"http_{error.status_code}",
+        }
+        return JSONResponse(
+            body,
+            status_code=error.status_code,
+            headers=dict(error.headers or {}) or generic.headers,
+        )
+
+
+class CatchAllMiddleware:
+    """Unexpected exceptions become a 500 in the standard body (and are logged once)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error", path=scope.get("path"))
+            if started:
+                raise
+            response = _error_response(AppError("An unexpected error occurred"))
+            await response(scope, receive, send)
+
+
+class BodySizeLimitMiddleware:
+    """Bodies over the limit are refused with 413 before any handler reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = PayloadTooLarge(f"Request bodies are limited to {self.max_bytes} bytes")
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    declared = 0
+                if declared > self.max_bytes:
+                    await _error_response(too_large)(scope, receive, send)
+                    return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await _error_response(too_large)(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RequestIdMiddleware:
+    """Every request gets an id (or keeps the caller's), echoed back and put in every log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_id = (
+            incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else (uuid.uuid4().hex)
+        )
+        scope.setdefault("state", {})["request_id"] = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", []).append((b"x-request-id", request_id.encode()))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.unbind_contextvars("request_id")
+
+
+# --- OpenAPI ------------------------------------------------------------------------------
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components = schema.setdefault("components", {})
+    components.setdefault("securitySchemes", {}).update(
+        {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "JWT access token or `tt_` API token",
+            },
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        }
+    )
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.get("responses", {})
+            default_422 = responses.get("422", {})
+            ref = str(default_422.get("content", {}).get("application/json", {}).get("schema"))
+            if "HTTPValidationError" in ref:
+                del responses["422"]
+            if not operation.get("x-public"):
+                operation["security"] = [{"bearer": []}, {"apiKey": []}]
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.get("schemas", {}).pop(name, None)
+    app.openapi_schema = schema
+    return schema

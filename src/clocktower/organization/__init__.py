@@ -1,0 +1,1 @@
+"""Organisations (tenants): register, list mine, create, get, update, delete, switch."""

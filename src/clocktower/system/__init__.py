@@ -1,0 +1,1 @@
+"""System routes: info, health, readiness, teapot; housekeeping jobs."""
