@@ -263,3 +263,49 @@ def redis_url() -> Iterator[str]:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     os.environ.setdefault("CLOCKTOWER_ENVIRONMENT", "test")
+
+
+# --- query counting --------------------------------------------------------------------------
+
+class QueryCounter:
+    """Counts the SQL statements the app sends while `counting` is on."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+        self.active = False
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.active and not statement.lstrip().upper().startswith(
+            ("SAVEPOINT", "RELEASE", "ROLLBACK TO", "BEGIN", "COMMIT", "ROLLBACK")
+        ):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def counting(self) -> QueryCounter:
+        self.statements = []
+        return self
+
+    def __enter__(self) -> QueryCounter:
+        self.statements = []
+        self.active = True
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.active = False
+
+
+@pytest.fixture
+def queries(shared_database: Database) -> Iterator[QueryCounter]:
+    """`with queries: await api...` then `queries.count` — for list-endpoint guards."""
+    from sqlalchemy import event
+
+    counter = QueryCounter()
+    sync_engine = shared_database.engine.sync_engine
+    event.listen(sync_engine, "before_cursor_execute", counter)
+    try:
+        yield counter
+    finally:
+        event.remove(sync_engine, "before_cursor_execute", counter)

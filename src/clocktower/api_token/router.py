@@ -1,0 +1,9 @@
+"""Api tokens over HTTP: parse, authorise, call one service function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clocktower.routing import AppRoute
+
+router = APIRouter(prefix="/api-tokens", tags=["api tokens"], route_class=AppRoute)

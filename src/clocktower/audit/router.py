@@ -1,0 +1,9 @@
+"""Audit over HTTP: parse, authorise, call one service function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clocktower.routing import AppRoute
+
+router = APIRouter(prefix="/audit-log", tags=["audit"], route_class=AppRoute)

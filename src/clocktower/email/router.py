@@ -1,0 +1,9 @@
+"""Email over HTTP: parse, authorise, call one service function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clocktower.routing import AppRoute
+
+router = APIRouter(prefix="/emails", tags=["email"], route_class=AppRoute)

@@ -1,0 +1,9 @@
+"""Organizations over HTTP: parse, authorise, call one service function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clocktower.routing import AppRoute
+
+router = APIRouter(prefix="/organizations", tags=["organizations"], route_class=AppRoute)

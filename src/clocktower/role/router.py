@@ -1,0 +1,9 @@
+"""Roles over HTTP: parse, authorise, call one service function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clocktower.routing import AppRoute
+
+router = APIRouter(prefix="/roles", tags=["roles"], route_class=AppRoute)
