@@ -242,6 +242,7 @@ def runner(database: Database, settings: Settings) -> JobRunner:
 
 # --- committing tests ----------------------------------------------------------------------
 
+
 @pytest.fixture
 async def committing_database(backend: str, templates: Templates) -> AsyncIterator[Database]:
     """A database of this test's own, with real commits (for concurrency tests)."""
@@ -254,11 +255,11 @@ async def committing_database(backend: str, templates: Templates) -> AsyncIterat
 
 
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def redis_url() -> str:
     url = availability().redis_url
     if url is None:
         pytest.skip(f"Redis not reachable: {availability().redis_problem}")
-    yield url
+    return url
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -266,6 +267,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 # --- query counting --------------------------------------------------------------------------
+
 
 class QueryCounter:
     """Counts the SQL statements the app sends while `counting` is on."""

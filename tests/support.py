@@ -100,7 +100,9 @@ class Factory:
         self._counter += 1
         return self._counter
 
-    async def user(self, *, name: str | None = None, email: str | None = None, **fields: Any) -> User:
+    async def user(
+        self, *, name: str | None = None, email: str | None = None, **fields: Any
+    ) -> User:
         number = self._next()
         user = User(
             name=name or f"User {number}",
@@ -132,7 +134,11 @@ class Factory:
         return await self._signed_in(owner, organization, member_row)
 
     async def member(
-        self, organization: Organization, role: str = "member", *, client_id: int | None = None,
+        self,
+        organization: Organization,
+        role: str = "member",
+        *,
+        client_id: int | None = None,
         **user_fields: Any,
     ) -> Member:
         user = await self.user(**user_fields)

@@ -12,14 +12,17 @@ from rich.console import Console
 
 from clocktower.config import Settings, get_settings
 
-app = typer.Typer(help="Clocktower: time tracking, billing and client operations.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Clocktower: time tracking, billing and client operations.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(stderr=True)
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def alembic_config(url: str):  # type: ignore[no-untyped-def]  # noqa: ANN201
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
     from alembic.config import Config
 
     ini = ROOT / "alembic.ini"
@@ -73,8 +76,10 @@ def serve(
         run_migrations(settings)
     base = f"http://{host}:{port}"
     console.print(f"Clocktower listening on [bold]{base}[/bold]")
-    console.print(f"First run: open [bold]{base}/setup[/bold] to create your account; "
-                  f"API docs at {base}/api/docs")
+    console.print(
+        f"First run: open [bold]{base}/setup[/bold] to create your account; "
+        f"API docs at {base}/api/docs"
+    )
     uvicorn.run(
         "clocktower.main:create_app",
         factory=True,

@@ -23,7 +23,8 @@ class TestRegister:
         body = response.json()
         assert body["user"]["email"] == "john@example.com"
         assert body["organization"]["slug"] == "acme-agency"
-        assert body["token"] and body["refresh_token"].startswith("rt_")
+        assert body["token"]
+        assert body["refresh_token"].startswith("rt_")
 
     async def test_duplicate_email_is_conflict(self, api: Api) -> None:
         await api.post("/api/v1/auth/register", json=REGISTRATION)
@@ -47,7 +48,8 @@ class TestRegister:
 
     async def test_malformed_json_is_400(self, api: Api) -> None:
         response = await api.post(
-            "/api/v1/auth/register", content=b"{not json",
+            "/api/v1/auth/register",
+            content=b"{not json",
             headers={"Content-Type": "application/json"},
         )
 
@@ -56,7 +58,8 @@ class TestRegister:
 
     async def test_oversized_body_is_413(self, api: Api) -> None:
         response = await api.post(
-            "/api/v1/auth/register", content=b"x" * 2_000_000,
+            "/api/v1/auth/register",
+            content=b"x" * 2_000_000,
             headers={"Content-Type": "application/json"},
         )
 
@@ -66,9 +69,7 @@ class TestRegister:
 
 class TestLogin:
     @pytest.mark.parametrize("field", ["email", "username"])
-    async def test_signs_in_by_email_or_username(
-        self, api: Api, owner: Member, field: str
-    ) -> None:
+    async def test_signs_in_by_email_or_username(self, api: Api, owner: Member, field: str) -> None:
         identifier = owner.user.email
         response = await api.post(
             "/api/v1/auth/login", json={field: identifier, "password": PASSWORD}

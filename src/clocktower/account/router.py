@@ -19,8 +19,8 @@ from clocktower.account.schemas import (
     Message,
     OrganizationSummary,
     RefreshRequest,
-    RegisterRequest,
     Registered,
+    RegisterRequest,
     SignedIn,
     UserSummary,
 )

@@ -95,8 +95,12 @@ async def login(
         session, settings, user, user_agent=client.user_agent, ip_address=client.ip_address
     )
     await record_event(
-        session, "user.login", organization_id=user.current_organization_id,
-        object_type="user", object_id=user.id, actor_user_id=user.id,
+        session,
+        "user.login",
+        organization_id=user.current_organization_id,
+        object_type="user",
+        object_id=user.id,
+        actor_user_id=user.id,
     )
     return user, pair
 

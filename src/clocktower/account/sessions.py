@@ -56,8 +56,12 @@ def _access_token(settings: Settings, user_id: int, auth_session_id: int) -> str
 
 
 async def start_session(
-    session: AsyncSession, settings: Settings, user: User, *,
-    user_agent: str | None = None, ip_address: str | None = None,
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    *,
+    user_agent: str | None = None,
+    ip_address: str | None = None,
 ) -> TokenPair:
     auth_session = AuthSession(
         user_id=user.id, created_at=utcnow(), user_agent=user_agent, ip_address=ip_address

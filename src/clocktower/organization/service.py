@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.permissions import BUILTIN_ROLES
-from clocktower.kit.slug import slugify
 from clocktower.kit.random import short_suffix
+from clocktower.kit.slug import slugify
 from clocktower.kit.time import utcnow
 from clocktower.models import Membership, Organization, Role, User
 from clocktower.organization.repository import OrganizationRepository
@@ -22,7 +22,11 @@ async def unique_slug(session: AsyncSession, name: str) -> str:
 
 
 async def create_organization_for(
-    session: AsyncSession, user: User, *, name: str, timezone: str = "UTC",
+    session: AsyncSession,
+    user: User,
+    *,
+    name: str,
+    timezone: str = "UTC",
     currency: str = "EUR",
 ) -> Organization:
     """A new organisation with its built-in roles, owned by `user`, who switches to it."""
@@ -56,8 +60,12 @@ async def create_organization_for(
 
 
 async def add_member(
-    session: AsyncSession, organization: Organization, user: User, role: Role,
-    *, client_id: int | None = None,
+    session: AsyncSession,
+    organization: Organization,
+    user: User,
+    role: Role,
+    *,
+    client_id: int | None = None,
 ) -> Membership:
     membership = Membership(
         organization_id=organization.id,
