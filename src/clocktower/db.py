@@ -9,11 +9,12 @@ of failing on a lock upgrade; reads use a deferred BEGIN and never block.
 from __future__ import annotations
 
 import contextvars
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
+import structlog
 from fastapi import Depends, Request
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -26,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from clocktower.errors import AppError
+
+log = structlog.get_logger("clocktower.db")
 
 _sqlite_begin: contextvars.ContextVar[str] = contextvars.ContextVar("sqlite_begin", default="BEGIN")
 
@@ -108,6 +111,27 @@ class Database:
         await self.engine.dispose()
 
 
+AfterTransaction = Callable[[], Awaitable[None]]
+
+
+def after_transaction(session: AsyncSession, callback: AfterTransaction) -> None:
+    """Run `callback` once the request's transaction has ended (committed or not).
+
+    For bookkeeping that must not hold the request's locks: on SQLite a write request
+    holds the database's write lock until it commits, so a second transaction opened
+    from inside it would wait on itself.
+    """
+    session.info.setdefault("after_transaction", []).append(callback)
+
+
+async def _run_after_transaction(session: AsyncSession) -> None:
+    for callback in session.info.pop("after_transaction", []):
+        try:
+            await callback()
+        except Exception:
+            log.exception("after-transaction callback failed")
+
+
 async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     write = request.method in WRITE_METHODS
@@ -128,6 +152,8 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
                 raise
             else:
                 await session.commit()
+            finally:
+                await _run_after_transaction(session)
     finally:
         _sqlite_begin.reset(token)
 

@@ -23,7 +23,7 @@ from clocktower.auth.context import AuthContext
 from clocktower.auth.errors import NoOrganization, NotAMember
 from clocktower.auth.permissions import BUILTIN_RANK, BUILTIN_ROLES, PermissionSet
 from clocktower.auth.tokens import API_TOKEN_PREFIX, read_access_token
-from clocktower.db import DbSession
+from clocktower.db import DbSession, after_transaction
 from clocktower.errors import BadRequest, InvalidToken, Unauthorized
 from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import sha256_hex
@@ -159,21 +159,21 @@ async def _from_api_token(request: Request, session: AsyncSession, raw: str) -> 
     if membership is None:
         raise InvalidToken("The token's user is no longer a member of its organisation")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-        await _touch_token(request, token.id, now)
+        database = request.app.state.database
+        ip_address = client_ip(request)
+
+        async def touch() -> None:
+            async with database.transaction() as own:
+                await own.execute(
+                    update(ApiToken)
+                    .where(ApiToken.id == token.id)
+                    .values(last_used_at=now, last_used_ip=ip_address)
+                )
+
+        after_transaction(session, touch)
     return _context(
         user, membership, scopes=frozenset(token.scopes), api_token_id=token.id, session_id=None
     )
-
-
-async def _touch_token(request: Request, token_id: int, now: Any) -> None:
-    """Record last use in its own short transaction, so reads stay reads."""
-    database = request.app.state.database
-    async with database.transaction() as own:
-        await own.execute(
-            update(ApiToken)
-            .where(ApiToken.id == token_id)
-            .values(last_used_at=now, last_used_ip=client_ip(request))
-        )
 
 
 async def _from_access_token(request: Request, session: AsyncSession, raw: str) -> AuthContext:

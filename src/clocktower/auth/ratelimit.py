@@ -31,9 +31,7 @@ class RateLimiter:
     def __init__(
         self, per_minute: int, per_hour: int, public_per_minute: int, redis_url: str | None
     ) -> None:
-        self.storage: Storage = (
-            storage_from_string(_async_redis_uri(redis_url)) if redis_url else MemoryStorage()
-        )
+        self.storage: Storage = _redis_storage(redis_url) if redis_url else MemoryStorage()
         self._limiter = MovingWindowRateLimiter(self.storage)
         self.windows = (RateLimitItemPerMinute(per_minute), RateLimitItemPerHour(per_hour))
         self.public_window = parse(f"{public_per_minute}/minute")
@@ -70,6 +68,12 @@ def _limited(state: RateLimitState) -> RateLimited:
         "Rate limit exceeded; retry after the reset time",
         headers={**state.headers(), "Retry-After": str(retry_after)},
     )
+
+
+def _redis_storage(url: str) -> Storage:
+    storage = storage_from_string(_async_redis_uri(url))
+    assert isinstance(storage, Storage)
+    return storage
 
 
 def _async_redis_uri(url: str) -> str:

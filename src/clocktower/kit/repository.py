@@ -21,11 +21,11 @@ class Repository(Generic[M]):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def one_or_none(self, statement: Select[tuple[M]]) -> M | None:
+    async def one_or_none(self, statement: Select[M]) -> M | None:
         result = await self.session.execute(statement)
         return result.scalars().unique().one_or_none()
 
-    async def all(self, statement: Select[tuple[M]]) -> Sequence[M]:
+    async def all(self, statement: Select[M]) -> Sequence[M]:
         result = await self.session.execute(statement)
         return result.scalars().unique().all()
 
@@ -35,7 +35,7 @@ class Repository(Generic[M]):
         )
         return int((await self.session.execute(count_statement)).scalar_one())
 
-    async def paginate(self, statement: Select[tuple[M]], params: PageParams) -> Page[M]:
+    async def paginate(self, statement: Select[M], params: PageParams) -> Page[M]:
         """Two statements whatever the page size: the count and the page."""
         total = await self.count(statement)
         items = await self.all(statement.limit(params.per_page).offset(params.offset))
@@ -43,7 +43,7 @@ class Repository(Generic[M]):
 
 
 class TenantRepository(Repository[M]):
-    def in_organization(self, organization_id: int) -> Select[tuple[M]]:
+    def in_organization(self, organization_id: int) -> Select[M]:
         """Every read starts here, so no query can forget the tenant."""
         return select(self.model).where(self.model.organization_id == organization_id)
 

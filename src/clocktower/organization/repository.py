@@ -21,7 +21,7 @@ class OrganizationRepository(Repository[Organization]):
         found = await self.session.execute(select(Organization.id).where(Organization.slug == slug))
         return found.first() is not None
 
-    def of_user(self, user_id: int) -> Select[tuple[Organization]]:
+    def of_user(self, user_id: int) -> Select[Organization]:
         return (
             select(Organization)
             .join(Membership, Membership.organization_id == Organization.id)
@@ -33,7 +33,7 @@ class OrganizationRepository(Repository[Organization]):
 class MembershipRepository(TenantRepository[Membership]):
     model = Membership
 
-    def with_roles(self, organization_id: int) -> Select[tuple[Membership]]:
+    def with_roles(self, organization_id: int) -> Select[Membership]:
         return self.in_organization(organization_id).options(
             selectinload(Membership.roles), selectinload(Membership.user)
         )
