@@ -34,6 +34,7 @@ from clocktower.errors import (
 )
 from clocktower.idempotency import IdempotentReplay
 from clocktower.kit.logging import configure_logging
+from clocktower.observability.metrics import MetricsMiddleware, metrics_endpoint
 from clocktower.worker.runner import JobRunner
 
 log = structlog.get_logger("clocktower")
@@ -92,7 +93,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     # Order matters: the last added is the outermost. CORS wraps everything, including
     # the 500 answers of the catch-all, so browsers can read every error.
+    app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     app.add_middleware(CatchAllMiddleware)
+    app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(
