@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Development defaults: usable out of the box, refused in production.
 DEFAULT_SECRET_KEY = "clocktower-development-secret-key-change-me"
-DEFAULT_MASTER_KEY = "Y2xvY2t0b3dlci1kZXZlbG9wbWVudC1tYXN0ZXIta2V5ISE="  # 32 bytes, base64
+DEFAULT_MASTER_KEY = "Y2xvY2t0b3dlci1kZXYtbWFzdGVyLWtleS0zMmJ5dGU="  # 32 bytes, base64
 
 
 class Settings(BaseSettings):
@@ -54,14 +56,33 @@ class Settings(BaseSettings):
     job_poll_interval_seconds: float = Field(1.0, gt=0)
     job_max_attempts: int = Field(8, ge=1)
     job_lock_timeout_seconds: int = Field(300, ge=10)
+    # Plugins (and the test suite) register job kinds from modules named here, imported
+    # by every process that runs jobs. Comma-separated or a JSON list in the environment.
+    extra_job_modules: Annotated[list[str], NoDecode] = []
 
     log_level: str = "INFO"
     log_json: bool = False
+
+    @field_validator("extra_job_modules", mode="before")
+    @classmethod
+    def _module_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [name.strip() for name in text.split(",") if name.strip()]
+        return value
 
     @model_validator(mode="after")
     def _defaults_and_production_guard(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'clocktower.db'}"
+        try:
+            decoded = base64.b64decode(self.master_key.get_secret_value(), validate=True)
+        except ValueError as error:
+            raise ValueError("CLOCKTOWER_MASTER_KEY must be base64") from error
+        if len(decoded) != 32:
+            raise ValueError("CLOCKTOWER_MASTER_KEY must decode to 32 bytes")
         if self.environment == "production":
             if self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
                 raise ValueError("CLOCKTOWER_SECRET_KEY must be set in production")
