@@ -9,6 +9,7 @@ created object and its stored response commit or vanish together.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
@@ -38,11 +39,20 @@ class IdempotencyKeyReused(AppError):
     title = "Idempotency-Key reused"
 
 
+@dataclass(frozen=True)
+class StoredResponse:
+    status_code: int | None
+    content_type: str | None
+    response_body: bytes | None
+
+
 class IdempotentReplay(Exception):
     """Raised to answer with the stored first response instead of running the route."""
 
     def __init__(self, stored: IdempotencyKey) -> None:
-        self.stored = stored
+        # A copy, not the row: the request's session rolls back and closes before the
+        # exception handler answers, and an expired, detached row cannot be read then.
+        self.stored = StoredResponse(stored.status_code, stored.content_type, stored.response_body)
 
 
 def _request_hash(request: Request, body: bytes) -> str:

@@ -43,8 +43,10 @@ log = structlog.get_logger("clocktower")
 JOB_MODULES = ("clocktower.email.jobs", "clocktower.system.jobs")
 
 
-def load_job_handlers() -> None:
-    for module in JOB_MODULES:
+def load_job_handlers(settings: Settings | None = None) -> None:
+    """Import every job module, plus the plugins named in CLOCKTOWER_EXTRA_JOB_MODULES."""
+    extra = (settings or get_settings()).extra_job_modules
+    for module in (*JOB_MODULES, *extra):
         importlib.import_module(module)
 
 
@@ -69,13 +71,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
     recorder.install()
-    load_job_handlers()
+    load_job_handlers(settings)
     app = FastAPI(
         title="Clocktower API",
         version=__version__,
         description="Time tracking, billing and client operations. See /api/docs.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Served below from the swagger-ui-bundle package: no CDN at run time.
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Order matters: the last added is the outermost. CORS wraps everything, including
     # the 500 answers of the catch-all, so browsers can read every error.
     app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
+    _mount_api_docs(app)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(MetricsMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
@@ -119,6 +123,26 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ],
     )
     return app
+
+
+def _mount_api_docs(app: FastAPI) -> None:
+    """Interactive API docs at /api/docs with Swagger UI's files served by us."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from starlette.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/api/docs/assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+
+    async def swagger_ui(_request: Request) -> Response:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="Clocktower API",
+            swagger_js_url="/api/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/api/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/api/docs/assets/favicon-32x32.png",
+        )
+
+    app.add_route("/api/docs", swagger_ui, include_in_schema=False)
 
 
 # --- errors -------------------------------------------------------------------------------

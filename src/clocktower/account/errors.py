@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clocktower.errors import Conflict, Forbidden, Unauthorized
+from clocktower.errors import BadRequest, Conflict, Forbidden, Unauthorized
 
 
 class EmailTaken(Conflict):
@@ -36,3 +36,18 @@ class RefreshTokenReused(Unauthorized):
 class RegistrationClosed(Forbidden):
     error_code = "registration_closed"
     title = "Registration closed"
+
+
+class ResetTokenInvalid(BadRequest):
+    error_code = "invalid_reset_token"
+    title = "Invalid reset token"
+
+
+class CurrentPasswordIncorrect(BadRequest):
+    """A wrong current password is a 400, not a 401: the caller's sign-in is still valid."""
+
+    error_code = "current_password_incorrect"
+    title = "Current password incorrect"
+
+    def __init__(self, message: str = "The current password is incorrect") -> None:
+        super().__init__(message, errors={"current_password": [message]})

@@ -1,4 +1,7 @@
-"""Accounts over HTTP: parse, authorise, call one service function."""
+"""Accounts over HTTP: parse, authorise, call one service function.
+
+`router` holds /auth (sign-in and passwords); `preferences_router` holds /preferences.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
 
+from clocktower.account import passwords
+from clocktower.account import preferences as preferences_service
 from clocktower.account import service as account_service
 from clocktower.account.errors import (
     EmailTaken,
@@ -13,18 +18,29 @@ from clocktower.account.errors import (
     RefreshTokenInvalid,
     RefreshTokenReused,
     RegistrationClosed,
+    ResetTokenInvalid,
 )
 from clocktower.account.schemas import (
+    ForgotPasswordRequest,
     LoginRequest,
     Message,
     OrganizationSummary,
+    PreferencesAnswer,
+    PreferencesUpdate,
+    PreferencesUpdated,
     RefreshRequest,
     Registered,
     RegisterRequest,
+    ResetPasswordRequest,
     SignedIn,
     UserSummary,
 )
-from clocktower.auth.dependencies import CurrentUser, PublicRateLimit, client_ip
+from clocktower.auth.dependencies import (
+    CurrentUser,
+    CurrentUserWrite,
+    PublicRateLimit,
+    client_ip,
+)
 from clocktower.db import DbSession
 from clocktower.errors import error_responses
 from clocktower.routing import AppRoute
@@ -105,3 +121,43 @@ async def logout(auth: CurrentUser, session: DbSession) -> Message:
     """End the current sign-in: its access and refresh tokens stop working."""
     await account_service.logout(session, auth)
     return Message(message="Signed out")
+
+
+@router.post("/forgot-password", dependencies=[PublicAuthLimit])
+async def request_password_reset(
+    data: ForgotPasswordRequest, request: Request, session: DbSession
+) -> Message:
+    """Email a one-time reset link; the answer is the same whether the account exists or not."""
+    await passwords.request_password_reset(session, request.app.state.settings, data.email)
+    return Message(message=passwords.FORGOT_PASSWORD_MESSAGE)
+
+
+@router.post(
+    "/reset-password",
+    dependencies=[PublicAuthLimit],
+    responses=error_responses(ResetTokenInvalid),
+)
+async def reset_password(data: ResetPasswordRequest, session: DbSession) -> Message:
+    """Set a new password with an emailed token; every sign-in of the account ends."""
+    await passwords.reset_password(session, data)
+    return Message(message="Your password has been reset; sign in with the new password")
+
+
+preferences_router = APIRouter(prefix="/preferences", tags=["preferences"], route_class=AppRoute)
+
+
+@preferences_router.get("")
+async def get_preferences(auth: CurrentUser) -> PreferencesAnswer:
+    """The caller's time zone, work week, work hours and display preferences (seed 003)."""
+    return PreferencesAnswer(preferences=preferences_service.preferences_of(auth.user))
+
+
+@preferences_router.put("")
+async def update_preferences(
+    data: PreferencesUpdate, auth: CurrentUserWrite, session: DbSession
+) -> PreferencesUpdated:
+    """Change some preferences: only the fields sent change."""
+    user = await preferences_service.update_preferences(session, auth, data)
+    return PreferencesUpdated(
+        message="Preferences updated", preferences=preferences_service.preferences_of(user)
+    )

@@ -1,4 +1,4 @@
-"""Account use cases: register, sign in, refresh, sign out."""
+"""Account use cases: register, sign in, refresh, sign out, the current user's profile."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.account import sessions
 from clocktower.account.errors import (
+    CurrentPasswordIncorrect,
     EmailTaken,
     InvalidCredentials,
     RegistrationClosed,
+    UsernameTaken,
 )
-from clocktower.account.schemas import LoginRequest, RegisterRequest
+from clocktower.account.schemas import LoginRequest, RegisterRequest, UserUpdate
 from clocktower.audit.recorder import record_event
 from clocktower.auth.context import AuthContext
 from clocktower.auth.passwords import hash_password, verify_password
@@ -119,3 +121,50 @@ async def logout(session: AsyncSession, auth: AuthContext) -> None:
     """Ends the current sign-in; an API token is revoked through its own endpoint."""
     if auth.session_id is not None:
         await sessions.revoke_session(session, auth.session_id, reason="logout")
+
+
+async def update_profile(session: AsyncSession, auth: AuthContext, data: UserUpdate) -> User:
+    """PATCH /users/me: the fields sent change; a new email needs the current password."""
+    user = auth.user
+    changes = data.model_dump(exclude_unset=True)
+    current_password = changes.pop("current_password", None)
+    if "email" in changes:
+        changes["email"] = normalize_email(changes["email"])
+        if changes["email"] == user.email:
+            del changes["email"]
+        else:
+            await _confirm_password(user, current_password)
+            if await email_taken(session, changes["email"]):
+                raise EmailTaken("An account with this email already exists")
+    username = changes.get("username")
+    if (
+        username is not None
+        and username != user.username
+        and await _username_taken(session, username)
+    ):
+        raise UsernameTaken(f"The username {username!r} is taken")
+    for field, value in changes.items():
+        setattr(user, field, value)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        # Someone took the email or username between the check and the write.
+        if "email" in changes:
+            raise EmailTaken("An account with this email already exists") from error
+        raise UsernameTaken("This username is taken") from error
+    return user
+
+
+async def _confirm_password(user: User, password: str | None) -> None:
+    if not password:
+        raise ValidationFailed.field(
+            "current_password", "Your current password is required to change your email"
+        )
+    if not await verify_password(password, user.password_hash):
+        raise CurrentPasswordIncorrect()
+
+
+async def _username_taken(session: AsyncSession, username: str) -> bool:
+    found = await session.execute(select(User.id).where(User.username == username))
+    return found.first() is not None

@@ -135,10 +135,17 @@ async def revoke_session(session: AsyncSession, auth_session_id: int, *, reason:
     )
 
 
-async def revoke_all_sessions(session: AsyncSession, user_id: int, *, reason: str) -> None:
+async def revoke_all_sessions(
+    session: AsyncSession, user_id: int, *, reason: str, except_session_id: int | None = None
+) -> None:
+    """End every sign-in of a user (but `except_session_id`, the caller's own, if given)."""
+    statement = update(AuthSession).where(
+        AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None)
+    )
+    if except_session_id is not None:
+        statement = statement.where(AuthSession.id != except_session_id)
     await session.execute(
-        update(AuthSession)
-        .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
-        .execution_options(synchronize_session=False)
+        statement.values(revoked_at=utcnow(), revoked_reason=reason).execution_options(
+            synchronize_session=False
+        )
     )

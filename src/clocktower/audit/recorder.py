@@ -116,7 +116,9 @@ def _after_flush(session: Session, _flush_context: UOWTransaction) -> None:
 def _row(
     obj: Base, verb: str, changes: dict[str, Any], actor: AuditActor | None, now: datetime
 ) -> dict[str, Any]:
-    identity = inspect(obj).identity
+    state = inspect(obj)
+    # New objects get their identity key only after after_flush; their primary key is set.
+    identity = state.identity or state.mapper.primary_key_from_instance(obj)
     object_type = object_type_of(obj)
     return {
         "organization_id": _organization_of(obj, actor),
@@ -124,7 +126,9 @@ def _row(
         "api_token_id": actor.api_token_id if actor else None,
         "action": f"{object_type}.{verb}",
         "object_type": object_type,
-        "object_id": "/".join(str(part) for part in identity) if identity else None,
+        "object_id": "/".join(str(part) for part in identity)
+        if identity and None not in identity
+        else None,
         "changes": changes,
         "ip_address": actor.ip_address if actor else None,
         "user_agent": actor.user_agent if actor else None,

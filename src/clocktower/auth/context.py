@@ -64,8 +64,12 @@ class AuthContext:
                     required_scope=scope_of(node) or ADMIN_SCOPE,
                     available_scopes=sorted(self.scopes or ()),
                 )
-            if not (is_self_service(node) or self.grants.allows(node)):
-                raise PermissionMissing(node)
+            if is_self_service(node):
+                continue
+            missing = self.grants.first_missing(node)
+            if missing is not None:
+                # Name what is actually missing: a dependency of the node, maybe.
+                raise PermissionMissing(missing)
 
     def sees_field(self, object_type: str, field: str) -> bool:
         return self.grants.matches(f"obj.{object_type}.{field}")

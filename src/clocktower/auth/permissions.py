@@ -311,10 +311,18 @@ class PermissionSet:
 
     def allows(self, node: str) -> bool:
         """The node and every node it depends on are granted."""
+        return self.first_missing(node) is None
+
+    def first_missing(self, node: str) -> str | None:
+        """The node itself or the first of its dependencies that is not granted."""
         if not self.matches(node):
-            return False
+            return node
         definition = all_nodes().get(node)
-        return definition is None or all(self.allows(dep) for dep in definition.dependencies)
+        for dependency in definition.dependencies if definition else ():
+            missing = self.first_missing(dependency)
+            if missing is not None:
+                return missing
+        return None
 
 
 def scope_of(node: str) -> str | None:

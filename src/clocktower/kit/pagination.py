@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -54,7 +54,7 @@ class PaginationRead(BaseModel):
     prev_page: int | None
 
     @classmethod
-    def of(cls, page: Page[object]) -> PaginationRead:
+    def of(cls, page: Page[Any]) -> PaginationRead:
         params = page.params
         pages = (page.total + params.per_page - 1) // params.per_page if page.total else 0
         has_next = params.page < pages

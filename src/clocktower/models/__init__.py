@@ -13,6 +13,7 @@ from clocktower.models.organization import (
     Organization,
     Role,
 )
+from clocktower.models.sso import SsoIdentity, SsoLoginState
 from clocktower.models.user import AuthSession, PasswordResetToken, RefreshToken, User
 
 __all__ = [
@@ -30,5 +31,7 @@ __all__ = [
     "PasswordResetToken",
     "RefreshToken",
     "Role",
+    "SsoIdentity",
+    "SsoLoginState",
     "User",
 ]

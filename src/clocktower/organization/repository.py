@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from clocktower.kit.repository import Repository, TenantRepository
-from clocktower.models import Membership, Organization, Role
+from clocktower.models import Membership, Organization, Role, User
+
+_MAX_ID_DIGITS = 18
 
 
 class OrganizationRepository(Repository[Organization]):
@@ -21,12 +23,44 @@ class OrganizationRepository(Repository[Organization]):
         found = await self.session.execute(select(Organization.id).where(Organization.slug == slug))
         return found.first() is not None
 
-    def of_user(self, user_id: int) -> Select[Organization]:
-        return (
+    def of_user(
+        self, user_id: int, *, only_organization_id: int | None = None
+    ) -> Select[Organization]:
+        statement = (
             select(Organization)
             .join(Membership, Membership.organization_id == Organization.id)
             .where(Membership.user_id == user_id)
             .order_by(Organization.name, Organization.id)
+        )
+        if only_organization_id is not None:
+            statement = statement.where(Organization.id == only_organization_id)
+        return statement
+
+    async def move_current_members_away(self, organization_id: int) -> None:
+        """Users whose current organisation this is move to another of theirs (or none)."""
+        other = (
+            select(Membership.organization_id)
+            .where(
+                Membership.user_id == User.id,
+                Membership.organization_id != organization_id,
+            )
+            .order_by(Membership.joined_at, Membership.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            update(User)
+            .where(User.current_organization_id == organization_id)
+            .values(current_organization_id=other)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def delete(self, organization_id: int) -> None:
+        """One statement; the database cascades to every row of the organisation."""
+        await self.session.execute(
+            delete(Organization)
+            .where(Organization.id == organization_id)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -41,6 +75,32 @@ class MembershipRepository(TenantRepository[Membership]):
     async def of_user(self, organization_id: int, user_id: int) -> Membership | None:
         return await self.one_or_none(
             self.with_roles(organization_id).where(Membership.user_id == user_id)
+        )
+
+    def listing(self, organization_id: int) -> Select[Membership]:
+        """The team, oldest members first, with users and roles loaded."""
+        return self.with_roles(organization_id).order_by(Membership.joined_at, Membership.id)
+
+    async def by_email(self, organization_id: int, email: str) -> Membership | None:
+        return await self.one_or_none(
+            self.in_organization(organization_id)
+            .join(User, User.id == Membership.user_id)
+            .where(func.lower(User.email) == email.lower())
+        )
+
+    async def of_user_in(
+        self, user_id: int, organization_ids: Sequence[int]
+    ) -> Sequence[Membership]:
+        """The user's memberships (with roles) in the given organisations."""
+        if not organization_ids:
+            return []
+        return await self.all(
+            select(Membership)
+            .where(
+                Membership.user_id == user_id,
+                Membership.organization_id.in_(organization_ids),
+            )
+            .options(selectinload(Membership.roles))
         )
 
     async def memberships_of_user(self, user_id: int) -> Sequence[Membership]:
@@ -61,7 +121,8 @@ class RoleRepository(TenantRepository[Role]):
 
     async def by_identifier(self, organization_id: int, identifier: str) -> Role | None:
         """Seed 004 names roles by id or by moniker."""
-        if identifier.isdigit():
+        # More digits than a BIGINT holds would reach PostgreSQL as an overflow error.
+        if identifier.isascii() and identifier.isdigit() and len(identifier) <= _MAX_ID_DIGITS:
             found = await self.get(organization_id, int(identifier))
             if found is not None:
                 return found

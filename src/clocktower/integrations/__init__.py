@@ -1,0 +1,1 @@
+"""Connections to outside services; domains never import these (they enqueue jobs)."""
