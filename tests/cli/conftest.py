@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-
 from typer.testing import CliRunner, Result
 
 from clocktower.cli import app as cli_app
