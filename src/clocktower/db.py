@@ -124,8 +124,8 @@ def after_transaction(session: AsyncSession, callback: AfterTransaction) -> None
     session.info.setdefault("after_transaction", []).append(callback)
 
 
-async def _run_after_transaction(session: AsyncSession) -> None:
-    for callback in session.info.pop("after_transaction", []):
+async def _run_after_transaction(callbacks: list[AfterTransaction]) -> None:
+    for callback in callbacks:
         try:
             await callback()
         except Exception:
@@ -136,6 +136,7 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
     write = request.method in WRITE_METHODS
     token = _sqlite_begin.set("BEGIN IMMEDIATE" if write else "BEGIN")
+    callbacks: list[AfterTransaction] = []
     try:
         async with database.sessionmaker() as session:
             request.state.db_session = session
@@ -153,7 +154,9 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
             else:
                 await session.commit()
             finally:
-                await _run_after_transaction(session)
+                callbacks = session.info.pop("after_transaction", [])
+        # The request's session is closed (its connection back in the pool) by now.
+        await _run_after_transaction(callbacks)
     finally:
         _sqlite_begin.reset(token)
 

@@ -19,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.dependencies import authenticate
+from clocktower.config import Settings
 from clocktower.db import DbSession
 from clocktower.errors import AppError, BadRequest
+from clocktower.kit.crypto import decode_master_key, decrypt, derive_key, encrypt
 from clocktower.kit.time import utcnow
 from clocktower.models import IdempotencyKey
 
@@ -46,13 +48,31 @@ class StoredResponse:
     response_body: bytes | None
 
 
+_PURPOSE = "idempotency-response"
+
+
+def _associated(scope: str, key: str) -> bytes:
+    return f"idempotency_keys:{scope}:{key}".encode()
+
+
+def seal_response(settings: Settings, claim: IdempotencyKey, body: bytes) -> bytes:
+    """Stored answers can hold secrets (a new API token's plaintext): encrypted at rest."""
+    key = derive_key(decode_master_key(settings.master_key.get_secret_value()), _PURPOSE)
+    return encrypt(key, body, _associated(claim.scope, claim.key))
+
+
+def _open_response(settings: Settings, stored: IdempotencyKey) -> bytes:
+    key = derive_key(decode_master_key(settings.master_key.get_secret_value()), _PURPOSE)
+    return decrypt(key, stored.response_body or b"", _associated(stored.scope, stored.key))
+
+
 class IdempotentReplay(Exception):
     """Raised to answer with the stored first response instead of running the route."""
 
-    def __init__(self, stored: IdempotencyKey) -> None:
+    def __init__(self, stored: IdempotencyKey, body: bytes) -> None:
         # A copy, not the row: the request's session rolls back and closes before the
         # exception handler answers, and an expired, detached row cannot be read then.
-        self.stored = StoredResponse(stored.status_code, stored.content_type, stored.response_body)
+        self.stored = StoredResponse(stored.status_code, stored.content_type, body)
 
 
 def _request_hash(request: Request, body: bytes) -> str:
@@ -72,10 +92,10 @@ async def _existing(session: AsyncSession, scope: str, key: str) -> IdempotencyK
     return result.scalar_one_or_none()
 
 
-def _replay_or_reject(stored: IdempotencyKey, request_hash: str) -> None:
+def _replay_or_reject(settings: Settings, stored: IdempotencyKey, request_hash: str) -> None:
     if stored.request_hash != request_hash:
         raise IdempotencyKeyReused("This Idempotency-Key was already used with a different request")
-    raise IdempotentReplay(stored)
+    raise IdempotentReplay(stored, _open_response(settings, stored))
 
 
 async def idempotency_claim(request: Request, session: DbSession) -> IdempotencyKey | None:
@@ -93,7 +113,7 @@ async def idempotency_claim(request: Request, session: DbSession) -> Idempotency
     stored = await _existing(session, scope, key)
     if stored is not None:
         if stored.expires_at > now:
-            _replay_or_reject(stored, request_hash)
+            _replay_or_reject(request.app.state.settings, stored, request_hash)
         await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == stored.id))
     claim = IdempotencyKey(
         scope=scope,
@@ -113,7 +133,7 @@ async def idempotency_claim(request: Request, session: DbSession) -> Idempotency
         stored = await _existing(session, scope, key)
         if stored is None or stored.status_code is None:
             raise
-        _replay_or_reject(stored, request_hash)
+        _replay_or_reject(request.app.state.settings, stored, request_hash)
     request.state.idempotency_claim = claim
     return claim
 

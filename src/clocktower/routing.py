@@ -27,7 +27,7 @@ from clocktower.errors import (
     ValidationFailed,
     error_responses,
 )
-from clocktower.idempotency import IdempotencyKeyReused, idempotency_claim
+from clocktower.idempotency import IdempotencyKeyReused, idempotency_claim, seal_response
 
 
 def _walk_calls(dependant: Any) -> list[Any]:
@@ -91,7 +91,9 @@ class AppRoute(APIRoute):
             if claim is not None and 200 <= response.status_code < 300:
                 claim.status_code = response.status_code
                 claim.content_type = response.headers.get("content-type")
-                claim.response_body = bytes(response.body)
+                claim.response_body = seal_response(
+                    request.app.state.settings, claim, bytes(response.body)
+                )
                 await request.state.db_session.flush()
             return response
 

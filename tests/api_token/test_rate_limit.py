@@ -47,9 +47,7 @@ class TestRateLimit:
         assert 1 <= int(limited.headers["Retry-After"]) <= 60
         assert limited.headers["X-RateLimit-Remaining"] == "0"
 
-    async def test_limits_are_per_token(
-        self, api: Api, limited_api: Api, admin: Member
-    ) -> None:
+    async def test_limits_are_per_token(self, api: Api, limited_api: Api, admin: Member) -> None:
         first, _ = await issue_token(api, admin, scopes=["read:organization"], name="first")
         second, _ = await issue_token(api, admin, scopes=["read:organization"], name="second")
         for _ in range(3):

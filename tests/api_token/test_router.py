@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 
 from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import sha256_hex
-from clocktower.models import ApiToken, Membership
+from clocktower.models import ApiToken, IdempotencyKey, Membership
 from tests.api_token.support import issue_token
 from tests.conftest import QueryCounter
 from tests.support import Api, Factory, Member
@@ -39,7 +39,11 @@ class TestCreateApiToken:
         created = body["api_token"]
         assert created["name"] == "Zapier"
         assert created["description"] == "Syncs time entries"
-        assert created["user"] == {"id": admin.id, "name": admin.user.name, "email": admin.user.email}
+        assert created["user"] == {
+            "id": admin.id,
+            "name": admin.user.name,
+            "email": admin.user.email,
+        }
         assert created["token_prefix"] == token[:8]
         assert created["scopes"] == ["read:projects", "read:time_entries"]
         assert created["is_active"] is True
@@ -64,9 +68,7 @@ class TestCreateApiToken:
             assert sha256_hex(token) not in response.text
             assert "token_hash" not in response.text
 
-    async def test_stored_only_as_its_hash(
-        self, api: Api, admin: Member, factory: Factory
-    ) -> None:
+    async def test_stored_only_as_its_hash(self, api: Api, admin: Member, factory: Factory) -> None:
         token, created = await issue_token(api, admin, scopes=["read:projects"])
 
         row = (
@@ -150,9 +152,7 @@ class TestCreateApiToken:
 
         assert created["user"]["id"] == admin.id
 
-    async def test_member_without_permission_is_forbidden(
-        self, api: Api, member: Member
-    ) -> None:
+    async def test_member_without_permission_is_forbidden(self, api: Api, member: Member) -> None:
         response = await api.as_(member).post(
             TOKENS, json={"name": "x", "scopes": ["read:projects"]}
         )
@@ -202,9 +202,7 @@ class TestUseApiToken:
 
         assert response.status_code == 200
 
-    async def test_expired_token_is_401(
-        self, api: Api, admin: Member, factory: Factory
-    ) -> None:
+    async def test_expired_token_is_401(self, api: Api, admin: Member, factory: Factory) -> None:
         token, created = await issue_token(
             api, admin, scopes=["read:organization"], expires_in_days=1
         )
@@ -262,18 +260,16 @@ class TestUseApiToken:
     ) -> None:
         token, _ = await issue_token(api, admin, scopes=["read:organization"])
 
-        response = await api.as_(token, **{"X-Organization-Id": str(other_owner.organization.id)}).get(
-            SETTINGS
-        )
+        response = await api.as_(
+            token, **{"X-Organization-Id": str(other_owner.organization.id)}
+        ).get(SETTINGS)
 
         assert response.status_code == 403
         assert response.json()["error_code"] == "not_a_member"
 
 
 class TestListApiTokens:
-    async def test_newest_first_with_filters(
-        self, api: Api, admin: Member, member: Member
-    ) -> None:
+    async def test_newest_first_with_filters(self, api: Api, admin: Member, member: Member) -> None:
         _, first = await issue_token(api, admin, scopes=["read:projects"], name="first")
         _, second = await issue_token(api, admin, scopes=["read:tasks"], name="second", user=member)
         _, third = await issue_token(api, admin, scopes=["read:tasks"], name="third")
@@ -478,6 +474,9 @@ class TestIdempotentCreate:
         assert again.status_code == 201
         assert again.content == first.content
         assert again.json()["token"] == first.json()["token"]
+        # The stored first answer holds the plaintext token: only encrypted at rest.
+        stored = (await factory.session.execute(select(IdempotencyKey.response_body))).scalars()
+        assert all(first.json()["token"].encode() not in body for body in stored)
         count = (
             await factory.session.execute(
                 select(func.count())

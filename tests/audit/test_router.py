@@ -78,7 +78,7 @@ class TestListAuditLog:
         response = await api.as_(admin).get(AUDIT, params={"action": "organization.update"})
 
         [row] = response.json()["audit_log"]
-        old, new = row["changes"]["settings"]
+        _old, new = row["changes"]["settings"]
         assert new["default_hourly_rate_cents"] == 8000
 
     async def test_writes_through_a_token_name_the_token(self, api: Api, admin: Member) -> None:
@@ -107,9 +107,7 @@ class TestListAuditLog:
         mine = await api.as_(admin).get(AUDIT, params={"object_id": str(theirs["id"])})
         assert [r for r in mine.json()["audit_log"] if r["object_type"] == "api_token"] == []
 
-    async def test_filters(
-        self, api: Api, admin: Member, owner: Member, factory: Factory
-    ) -> None:
+    async def test_filters(self, api: Api, admin: Member, owner: Member, factory: Factory) -> None:
         _, created = await issue_token(api, admin, scopes=["read:projects"])
         await api.as_(owner).put("/api/v1/settings", json={"currency": "GBP"})
 
@@ -169,9 +167,7 @@ class TestListAuditLog:
         assert backwards.status_code == 400
         assert "until" in backwards.json()["errors"]
 
-    async def test_paginates_newest_first(
-        self, api: Api, admin: Member, factory: Factory
-    ) -> None:
+    async def test_paginates_newest_first(self, api: Api, admin: Member, factory: Factory) -> None:
         await _rows(factory, admin.organization.id, 3, admin)
 
         response = await api.as_(admin).get(
@@ -189,9 +185,7 @@ class TestListAuditLog:
         assert response.status_code == 403
         assert response.json()["required_permission"] == "audit.fetch.many"
 
-    async def test_token_without_admin_scope_is_forbidden(
-        self, api: Api, admin: Member
-    ) -> None:
+    async def test_token_without_admin_scope_is_forbidden(self, api: Api, admin: Member) -> None:
         token, _ = await issue_token(api, admin, scopes=["read:organization"])
 
         response = await api.as_(token).get(AUDIT)

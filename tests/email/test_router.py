@@ -19,7 +19,9 @@ BODY = "Join us: https://clocktower.example/invitations/inv_SECRETLINK123"
 
 async def _job_of(factory: Factory, email_id: int) -> tuple[str, str | None, int]:
     jobs = await factory.session.execute(
-        select(Job.status, Job.last_error, Job.attempts, Job.payload).where(Job.kind == "email.send")
+        select(Job.status, Job.last_error, Job.attempts, Job.payload).where(
+            Job.kind == "email.send"
+        )
     )
     for status, last_error, attempts, payload in jobs.all():
         if payload["email_id"] == email_id:
@@ -195,6 +197,7 @@ class TestDelivery:
         assert BODY in message.get_payload(decode=True).decode()
         assert mailbox.envelopes[0].rcpt_tos == ["new.hire@example.com"]
         [shown] = (await api.as_(admin).get(EMAILS)).json()["emails"]
+        assert shown["id"] == email.id
         assert shown["status"] == "sent"
         assert shown["sent_at"] is not None
 

@@ -43,9 +43,9 @@ class TestWildcardRoles:
 
         response = await api.as_(member).patch(f"{ROLES}/{target.id}", json={"title": "Changed"})
 
-        # The dependency is what is missing; the answer names the node the route needs.
+        # The answer names what is missing: the dependency, not the node itself.
         assert response.status_code == 403
-        assert response.json()["required_permission"] == "role.modify"
+        assert response.json()["required_permission"] == "role.read"
 
     async def test_node_with_its_dependency_is_enough(
         self, api: Api, factory: Factory, owner: Member, member: Member

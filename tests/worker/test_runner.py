@@ -211,3 +211,22 @@ async def _count_keys(database: Database, dedupe_key: str) -> int:
             select(func.count()).select_from(Job).where(Job.dedupe_key == dedupe_key)
         )
         return int(count.scalar_one())
+
+
+class TestRunnerDiedOnLastAttempt:
+    async def test_job_taken_over_after_its_last_attempt_goes_dead(
+        self, database: Database, settings: Settings, jobs: Jobs
+    ) -> None:
+        job_id = await enqueue(database, RECORD, max_attempts=1)
+        crashed = JobRunner(database, settings, name="node-a")
+        healthy = JobRunner(database, settings, name="node-b")
+        await crashed.claim(10)  # attempt 1 of 1, then the runner dies
+        await jobs.age_lock(job_id, settings.job_lock_timeout_seconds + 5)
+
+        assert await healthy.run_until_idle() == 1
+
+        row = await jobs.get(job_id)
+        assert row.status == "dead"
+        assert row.attempts == 2
+        assert row.last_error == "the runner of the last attempt stopped mid-job (lock expired)"
+        assert await jobs.runs_of(job_id) == 0

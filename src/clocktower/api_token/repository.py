@@ -12,6 +12,8 @@ from clocktower.kit.repository import TenantRepository
 from clocktower.models import ApiToken
 
 
+# Statements are typed Select[Any]: SQLAlchemy 2.1 types Select by its columns, which the
+# kit base (Select[tuple[M]]) does not match yet.
 class ApiTokenRepository(TenantRepository[ApiToken]):
     model = ApiToken
 

@@ -31,6 +31,8 @@ class AuditEntry:
     actor_name: str | None
 
 
+# Statements are typed Select[Any]: SQLAlchemy 2.1 types Select by its columns, which the
+# kit base (Select[tuple[M]]) does not match yet.
 class AuditLogRepository(TenantRepository[AuditLog]):
     model = AuditLog
 

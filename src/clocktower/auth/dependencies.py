@@ -161,12 +161,14 @@ async def _from_api_token(request: Request, session: AsyncSession, raw: str) -> 
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         database = request.app.state.database
         ip_address = client_ip(request)
+        # Plain values: the ORM object expires with the request's session.
+        token_id = token.id
 
         async def touch() -> None:
             async with database.transaction() as own:
                 await own.execute(
                     update(ApiToken)
-                    .where(ApiToken.id == token.id)
+                    .where(ApiToken.id == token_id)
                     .values(last_used_at=now, last_used_ip=ip_address)
                 )
 

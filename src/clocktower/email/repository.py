@@ -14,6 +14,8 @@ from clocktower.kit.repository import TenantRepository
 from clocktower.models import OutboundEmail
 
 
+# Statements are typed Select[Any]: SQLAlchemy 2.1 types Select by its columns, which the
+# kit base (Select[tuple[M]]) does not match yet.
 class OutboundEmailRepository(TenantRepository[OutboundEmail]):
     model = OutboundEmail
 

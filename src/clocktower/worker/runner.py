@@ -140,6 +140,14 @@ class JobRunner:
         if definition is None:
             await self._fail(claimed, f"no handler registered for {claimed.kind!r}", final=True)
             return
+        max_attempts = definition.max_attempts or claimed.max_attempts
+        if claimed.attempts > max_attempts:
+            # Taken over after its last attempt's runner died mid-job: a job that kills its
+            # runner would otherwise be taken over again and again, forever.
+            await self._fail(
+                claimed, "the runner of the last attempt stopped mid-job (lock expired)", final=True
+            )
+            return
         try:
             async with self.database.transaction() as session:
                 context = JobContext(
@@ -178,7 +186,6 @@ class JobRunner:
                 attempt=claimed.attempts,
                 error=detail[:300],
             )
-            max_attempts = definition.max_attempts or claimed.max_attempts
             await self._fail(claimed, detail, final=claimed.attempts >= max_attempts)
         else:
             log.debug("job done", job_id=claimed.id, kind=claimed.kind)
