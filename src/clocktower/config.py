@@ -112,7 +112,6 @@ class Settings(BaseSettings):
 
     run_jobs_in_process: bool = True
     job_poll_interval_seconds: float = Field(1.0, gt=0)
-    job_max_attempts: int = Field(8, ge=1)
     job_lock_timeout_seconds: int = Field(300, ge=10)
     # Plugins (and the test suite) register job kinds from modules named here, imported
     # by every process that runs jobs. Comma-separated or a JSON list in the environment.

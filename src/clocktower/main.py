@@ -148,8 +148,11 @@ def _mount_api_docs(app: FastAPI) -> None:
 # --- errors -------------------------------------------------------------------------------
 
 
-def _error_response(error: AppError) -> JSONResponse:
-    return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
+def _error_response(error: AppError, request: Request | None = None) -> JSONResponse:
+    """The standard body; the request's rate-limit headers ride along when it was counted."""
+    headers = dict(getattr(request.state, "rate_limit_headers", {}) if request else {})
+    headers.update(error.headers)
+    return JSONResponse(error.body(), status_code=error.status_code, headers=headers)
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
@@ -159,8 +162,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
-    async def _app_error(_request: Request, error: AppError) -> JSONResponse:
-        return _error_response(error)
+    async def _app_error(request: Request, error: AppError) -> JSONResponse:
+        return _error_response(error, request)
 
     @app.exception_handler(IdempotentReplay)
     async def _replay(_request: Request, replay: IdempotentReplay) -> Response:
@@ -173,17 +176,17 @@ def _install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, error: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = error.errors()
         if any(p.get("type") == "json_invalid" for p in problems):
-            return _error_response(MalformedJson("The request body is not valid JSON"))
+            return _error_response(MalformedJson("The request body is not valid JSON"), request)
         errors: dict[str, list[str]] = {}
         for problem in problems:
             message = str(problem.get("msg", "Invalid value"))
             if problem.get("type") == "extra_forbidden":
                 message = "Unknown field"
             errors.setdefault(_field_name(tuple(problem.get("loc", ()))), []).append(message)
-        return _error_response(ValidationFailed(errors))
+        return _error_response(ValidationFailed(errors), request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -1,27 +1,15 @@
-"""Account test helpers: the preferences router on the test app, reset emails."""
+"""Account test helpers: reset emails."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from clocktower.account.router import preferences_router
 from clocktower.config import Settings
 from clocktower.email.service import decrypt_body
 from clocktower.models import OutboundEmail
 from tests.support import Factory
-
-
-@pytest.fixture
-def preferences_mounted(app: Any) -> None:
-    """Until api.py includes preferences_router, mount it on the test app (once)."""
-    paths = {getattr(route, "path", None) for route in app.routes}
-    if "/api/v1/preferences" not in paths:
-        app.include_router(preferences_router, prefix="/api/v1")
-        app.openapi_schema = None
 
 
 async def sent_emails(factory: Factory, to: str) -> list[OutboundEmail]:

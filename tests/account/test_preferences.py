@@ -6,8 +6,6 @@ import pytest
 
 from tests.support import Api, Factory, Member
 
-pytestmark = pytest.mark.usefixtures("preferences_mounted")
-
 URL = "/api/v1/preferences"
 
 

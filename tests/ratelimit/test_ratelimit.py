@@ -55,6 +55,22 @@ class TestPerToken:
         reset = int(answers[0].headers["X-RateLimit-Reset"])
         assert time.time() < reset <= time.time() + 61
 
+    async def test_error_answers_report_the_window_too(
+        self, limited_app: AppFactory, client_of: ClientFactory, viewer: Member
+    ) -> None:
+        app = limited_app(rate_limit_per_minute=3)
+
+        async with client_of(app) as client:
+            denied = await client.put(
+                "/api/v1/settings", json={"name": "Nope"}, headers=bearer(viewer.token)
+            )
+            invalid = await client.patch(ME, json={"timezone": 12}, headers=bearer(viewer.token))
+
+        assert denied.status_code == 403
+        assert denied.headers["X-RateLimit-Remaining"] == "2"
+        assert invalid.status_code == 400
+        assert invalid.headers["X-RateLimit-Remaining"] == "1"
+
     async def test_over_the_minute_limit_is_429_with_retry_after(
         self, limited_app: AppFactory, client_of: ClientFactory, owner: Member
     ) -> None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import random_token, sha256_hex
 from clocktower.models import ApiToken, Membership, Organization, Role
-from clocktower.role.router import permission_router
 from tests.support import Factory, Member
 
 
@@ -90,13 +87,3 @@ async def api_token(factory: Factory, who: Member, scopes: Sequence[str]) -> str
     )
     await factory.session.commit()
     return raw
-
-
-@pytest.fixture
-def catalogue_mounted(app: Any) -> None:
-    """Until api.py includes permission_router, mount it on the test app (once)."""
-    if "/api/v1/permissions" not in app.openapi()["paths"]:
-        app.include_router(permission_router, prefix="/api/v1")
-        app.openapi_schema = None
-        if hasattr(app.state, "permission_usage"):
-            del app.state.permission_usage

@@ -8,8 +8,6 @@ from clocktower.auth.permissions import all_categories, all_nodes
 from tests.role.conftest import api_token, give_role
 from tests.support import Api, Factory, Member
 
-pytestmark = pytest.mark.usefixtures("catalogue_mounted")
-
 PERMISSIONS = "/api/v1/permissions"
 
 

@@ -243,6 +243,8 @@ class Authorize:
             request.state.rate_limited = True
             state = await request.app.state.rate_limiter.hit(auth.principal_key)
             response.headers.update(state.headers())
+            # Error answers are built by the exception handlers: they add these too.
+            request.state.rate_limit_headers = state.headers()
         if self.tenant and auth.organization_id is None:
             raise NoOrganization(
                 "You belong to no organisation yet; create one or accept an invitation"
@@ -262,6 +264,7 @@ class PublicRateLimit:
             f"{self.bucket}:{client_ip(request)}"
         )
         response.headers.update(state.headers())
+        request.state.rate_limit_headers = state.headers()
 
 
 def authorized(*permissions: str, tenant: bool = True) -> Any:

@@ -10,7 +10,6 @@ import pytest
 from clocktower.config import OidcProvider
 from clocktower.db import Database
 from clocktower.integrations.oidc import client as oidc_client
-from clocktower.integrations.oidc.router import router as sso_router
 from clocktower.main import create_app
 from tests.conftest import test_settings
 from tests.fakes.oidc import FakeOidcProvider, FakeOidcServer
@@ -56,9 +55,6 @@ def app(shared_database: Database, fake_oidc_server: FakeOidcServer) -> Any:
     application = create_app(
         test_settings(shared_database.url, oidc_providers=providers), shared_database
     )
-    # Until api.py mounts it, mount the router here the way api.py does.
-    if not any(getattr(r, "path", "") == "/api/v1/auth/sso/providers" for r in application.routes):
-        application.include_router(sso_router, prefix="/api/v1")
     return application
 
 
