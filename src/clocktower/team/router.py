@@ -48,12 +48,12 @@ from clocktower.team.schemas import (
     InvitationDetailsAnswer,
     InvitationRead,
     InvitationSent,
-    MemberRead,
     MemberRoleRead,
     MemberRoleUpdate,
     MemberRoleUpdated,
     PendingInvitationRead,
     TeamList,
+    TeamMemberRead,
 )
 
 router = APIRouter(prefix="/team", tags=["team"], route_class=AppRoute)
@@ -77,9 +77,9 @@ def _monikers(membership: Membership) -> list[str]:
     return [role.moniker for role in membership.roles]
 
 
-def _member_read(membership: Membership, auth: AuthContext) -> MemberRead:
+def _member_read(membership: Membership, auth: AuthContext) -> TeamMemberRead:
     monikers = _monikers(membership)
-    return MemberRead.of(
+    return TeamMemberRead.of(
         {
             "id": membership.user_id,
             "name": membership.user.name,

@@ -20,7 +20,7 @@ MAX_ID = 2**62
 RoleIdentifier = str | int
 
 
-class MemberRead(GatedModel):
+class TeamMemberRead(GatedModel):
     object_type = "member"
 
     id: int = Field(description="The member's user id")
@@ -42,7 +42,7 @@ class PendingInvitationRead(GatedModel):
 
 
 class TeamList(BaseModel):
-    members: list[MemberRead]
+    members: list[TeamMemberRead]
     pending_invitations: list[PendingInvitationRead]
     pagination: PaginationRead = Field(description="Pages of members")
 

@@ -26,6 +26,8 @@ from clocktower.user import service as user_service
 from clocktower.user.errors import PermissionEscalation, UserChangeForbidden, UserNotFound
 from clocktower.user.schemas import (
     MAX_ID,
+    AssignedRoleList,
+    AssignedRoleRead,
     CurrentUserAnswer,
     CurrentUserUpdated,
     MemberAnswer,
@@ -36,8 +38,6 @@ from clocktower.user.schemas import (
     PermissionCheck,
     PermissionCheckAnswer,
     PermissionResult,
-    RoleList,
-    RoleRead,
     current_user_read,
 )
 
@@ -145,9 +145,11 @@ async def remove_member(user_id: UserId, auth: UserDelete, session: DbSession) -
 
 
 @router.get("/{user_id}/roles", responses=error_responses(UserNotFound))
-async def member_roles(user_id: UserId, auth: UserRolesRead, session: DbSession) -> RoleList:
+async def member_roles(
+    user_id: UserId, auth: UserRolesRead, session: DbSession
+) -> AssignedRoleList:
     roles = await user_service.member_roles(session, auth, user_id)
-    return RoleList(roles=[RoleRead.of_role(role, auth) for role in roles])
+    return AssignedRoleList(roles=[AssignedRoleRead.of_role(role, auth) for role in roles])
 
 
 @router.post("/{user_id}/check-permission", responses=error_responses(UserNotFound))

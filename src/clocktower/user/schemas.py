@@ -68,8 +68,8 @@ class MemberRead(GatedModel):
         )
 
 
-class RoleRead(GatedModel):
-    """Minimal role answer; the role domain may replace it with its own RoleRead."""
+class AssignedRoleRead(GatedModel):
+    """A role as a member holds it (the role list's RoleRead adds counts and dates)."""
 
     object_type = "role"
 
@@ -165,5 +165,5 @@ class MemberList(BaseModel):
     pagination: PaginationRead
 
 
-class RoleList(BaseModel):
-    roles: list[RoleRead]
+class AssignedRoleList(BaseModel):
+    roles: list[AssignedRoleRead]
