@@ -42,6 +42,61 @@ async def email_taken(session: AsyncSession, email: str) -> bool:
     return found.first() is not None
 
 
+async def create_user(
+    session: AsyncSession,
+    *,
+    name: str,
+    email: str,
+    password: str,
+    timezone: str,
+    is_superuser: bool = False,
+    taken_message: str = "An account with this email already exists",
+) -> User:
+    """A new account with a password; its email is unique (409 `email_taken`)."""
+    if await email_taken(session, email):
+        raise EmailTaken(taken_message)
+    user = User(
+        name=name,
+        email=normalize_email(email),
+        password_hash=await hash_password(password),
+        timezone=timezone,
+        password_changed_at=utcnow(),
+        is_superuser=is_superuser,
+    )
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:  # a concurrent registration won the unique index
+        raise EmailTaken(taken_message) from error
+    return user
+
+
+async def sign_in(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    client: ClientInfo,
+    *,
+    details: dict[str, str] | None = None,
+) -> sessions.TokenPair:
+    """Start a sign-in session for a verified user and record it in the audit log."""
+    user.last_login_at = utcnow()
+    pair = await sessions.start_session(
+        session, settings, user, user_agent=client.user_agent, ip_address=client.ip_address
+    )
+    await record_event(
+        session,
+        "user.login",
+        organization_id=user.current_organization_id,
+        object_type="user",
+        object_id=user.id,
+        actor_user_id=user.id,
+        details=details,
+    )
+    return pair
+
+
 async def register(
     session: AsyncSession, settings: Settings, data: RegisterRequest, client: ClientInfo
 ) -> tuple[User, Organization, sessions.TokenPair]:
@@ -51,23 +106,15 @@ async def register(
     timezone = data.timezone or "UTC"
     if not is_valid_timezone(timezone):
         raise ValidationFailed.field("timezone", "Unknown time zone")
-    if await email_taken(session, data.email):
-        raise EmailTaken("An account with this email already exists")
-    user = User(
+    user = await create_user(
+        session,
         name=data.name,
-        email=normalize_email(data.email),
-        password_hash=await hash_password(data.password),
+        email=data.email,
+        password=data.password,
         timezone=timezone,
-        password_changed_at=utcnow(),
         # The first account of an installation operates it.
         is_superuser=not await _has_users(session),
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as error:
-        raise EmailTaken("An account with this email already exists") from error
     organization = await create_organization_for(
         session, user, name=data.organization_name, timezone=timezone
     )
@@ -92,18 +139,7 @@ async def login(
     valid = await verify_password(data.password, user.password_hash if user else None)
     if user is None or not valid or not user.is_active:
         raise InvalidCredentials("The email/username or password is incorrect")
-    user.last_login_at = utcnow()
-    pair = await sessions.start_session(
-        session, settings, user, user_agent=client.user_agent, ip_address=client.ip_address
-    )
-    await record_event(
-        session,
-        "user.login",
-        organization_id=user.current_organization_id,
-        object_type="user",
-        object_id=user.id,
-        actor_user_id=user.id,
-    )
+    pair = await sign_in(session, settings, user, client)
     return user, pair
 
 

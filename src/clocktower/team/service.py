@@ -14,12 +14,11 @@ from datetime import timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clocktower.account import service as account_service
 from clocktower.account import sessions
-from clocktower.account.errors import EmailTaken
-from clocktower.account.service import ClientInfo, email_taken, normalize_email
+from clocktower.account.service import ClientInfo, normalize_email
 from clocktower.audit.recorder import record_event
 from clocktower.auth.context import AuthContext
-from clocktower.auth.passwords import hash_password
 from clocktower.config import Settings
 from clocktower.email.service import queue_email
 from clocktower.errors import ValidationFailed
@@ -321,19 +320,11 @@ async def _new_account(
             {field: ["Field required"] for field in ("name", "password", "password_confirmation")},
             message="Sign in, or send name and password to create your account",
         )
-    if await email_taken(session, invitation.email):
-        raise EmailTaken("An account with this email exists: sign in, then accept the invitation")
-    user = User(
+    return await account_service.create_user(
+        session,
         name=data.name,
-        email=normalize_email(invitation.email),
-        password_hash=await hash_password(data.password),
+        email=invitation.email,
+        password=data.password,
         timezone=organization.timezone,
-        password_changed_at=utcnow(),
+        taken_message="An account with this email exists: sign in, then accept the invitation",
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as error:
-        raise EmailTaken("An account with this email already exists") from error
-    return user

@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clocktower.account import service as account_service
 from clocktower.account import sessions
 from clocktower.account.service import ClientInfo, normalize_email
-from clocktower.audit.recorder import record_event
 from clocktower.config import OidcProvider, Settings
 from clocktower.integrations.oidc.client import AuthorizationRequest, OidcClient
 from clocktower.integrations.oidc.errors import (
@@ -148,18 +148,8 @@ async def finish_sign_in(
         metadata, tokens.id_token, nonce=spent.nonce, access_token=tokens.access_token
     )
     user = await _resolve_user(session, provider, claims, now)
-    user.last_login_at = now
-    pair = await sessions.start_session(
-        session, settings, user, user_agent=client.user_agent, ip_address=client.ip_address
-    )
-    await record_event(
-        session,
-        "user.login",
-        organization_id=user.current_organization_id,
-        object_type="user",
-        object_id=user.id,
-        actor_user_id=user.id,
-        details={"method": "sso", "provider": provider.key},
+    pair = await account_service.sign_in(
+        session, settings, user, client, details={"method": "sso", "provider": provider.key}
     )
     return SsoSignIn(user=user, tokens=pair)
 
