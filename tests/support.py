@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.account import sessions
 from clocktower.config import Settings
-from clocktower.models import Membership, Organization, Role, User
+from clocktower.models import Client, Membership, Organization, Role, User
 from clocktower.organization.repository import RoleRepository
 from clocktower.organization.service import add_member, create_organization_for
 
@@ -113,6 +113,12 @@ class Factory:
         self.session.add(user)
         await self.session.flush()
         return user
+
+    async def client(self, organization: Organization, *, name: str | None = None) -> Client:
+        client = Client(organization_id=organization.id, name=name or f"Client {self._next()}")
+        self.session.add(client)
+        await self.session.commit()
+        return client
 
     async def organization(self, owner: User | None = None, *, name: str | None = None) -> Member:
         """A new organisation; returns its owner as a signed-in Member."""

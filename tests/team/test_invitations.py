@@ -185,13 +185,29 @@ class TestInvite:
     async def test_customer_invitation_carries_its_client(
         self, api: Api, factory: Factory, owner: Member
     ) -> None:
+        client = await factory.client(owner.organization)
         response = await api.as_(owner).post(
-            INVITE, json={"email": "client@example.com", "role": "customer", "client_id": 42}
+            INVITE, json={"email": "client@example.com", "role": "customer", "client_id": client.id}
         )
 
         assert response.status_code == 201
         stored = await _invitation(factory, response.json()["invitation"]["id"])
-        assert stored.client_id == 42
+        assert stored.client_id == client.id
+
+    async def test_client_must_be_one_of_this_organisations(
+        self, api: Api, factory: Factory, owner: Member, other_owner: Member
+    ) -> None:
+        theirs = await factory.client(other_owner.organization)
+
+        for client_id in (theirs.id, 999_999):
+            response = await api.as_(owner).post(
+                INVITE,
+                json={"email": "client@example.com", "role": "customer", "client_id": client_id},
+            )
+
+            assert response.status_code == 422
+            assert response.json()["error_code"] == "invalid_reference"
+            assert list(response.json()["errors"]) == ["client_id"]
 
     async def test_client_id_only_with_the_customer_role(self, api: Api, owner: Member) -> None:
         with_member = await api.as_(owner).post(
@@ -440,8 +456,9 @@ class TestAcceptInvitation:
     async def test_new_person_creates_an_account_and_is_signed_in(
         self, api: Api, factory: Factory, settings: Settings, owner: Member
     ) -> None:
+        client = await factory.client(owner.organization)
         await api.as_(owner).post(
-            INVITE, json={"email": "nina@example.com", "role": "customer", "client_id": 9}
+            INVITE, json={"email": "nina@example.com", "role": "customer", "client_id": client.id}
         )
         token = await invitation_token(factory, settings, "nina@example.com")
 
@@ -454,7 +471,7 @@ class TestAcceptInvitation:
         assert body["refresh_token"].startswith("rt_")
         assert body["organization"]["name"] == "Acme Agency"
         [membership] = await _memberships(factory, owner.organization.id, "nina@example.com")
-        assert membership.client_id == 9
+        assert membership.client_id == client.id
         # The returned token works, in the joined organisation, with the invited role.
         listed = await api.as_(body["token"]).get("/api/v1/organizations")
         assert [

@@ -97,7 +97,8 @@ class TestListTeam:
         }
 
     async def test_customer_is_denied(self, api: Api, factory: Factory, owner: Member) -> None:
-        customer = await factory.member(owner.organization, "customer", client_id=7)
+        client = await factory.client(owner.organization)
+        customer = await factory.member(owner.organization, "customer", client_id=client.id)
 
         response = await api.as_(customer).get(BASE)
 
@@ -233,7 +234,8 @@ class TestUpdateMemberRole:
     async def test_leaving_the_customer_role_drops_the_client(
         self, api: Api, factory: Factory, owner: Member
     ) -> None:
-        customer = await factory.member(owner.organization, "customer", client_id=7)
+        client = await factory.client(owner.organization)
+        customer = await factory.member(owner.organization, "customer", client_id=client.id)
 
         response = await api.as_(owner).put(f"{BASE}/{customer.id}", json={"role": "member"})
 

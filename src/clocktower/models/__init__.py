@@ -3,6 +3,7 @@
 from clocktower.models.api_token import ApiToken
 from clocktower.models.audit import AuditLog
 from clocktower.models.base import Base
+from clocktower.models.client import Client, ClientContact, Lead, LeadForm
 from clocktower.models.email import OutboundEmail
 from clocktower.models.idempotency import IdempotencyKey
 from clocktower.models.job import Job
@@ -13,6 +14,7 @@ from clocktower.models.organization import (
     Organization,
     Role,
 )
+from clocktower.models.project import Project, Task
 from clocktower.models.sso import SsoIdentity, SsoLoginState
 from clocktower.models.user import AuthSession, PasswordResetToken, RefreshToken, User
 
@@ -21,17 +23,23 @@ __all__ = [
     "AuditLog",
     "AuthSession",
     "Base",
+    "Client",
+    "ClientContact",
     "IdempotencyKey",
     "Invitation",
     "Job",
+    "Lead",
+    "LeadForm",
     "Membership",
     "MembershipRole",
     "Organization",
     "OutboundEmail",
     "PasswordResetToken",
+    "Project",
     "RefreshToken",
     "Role",
     "SsoIdentity",
     "SsoLoginState",
+    "Task",
     "User",
 ]

@@ -57,9 +57,10 @@ class Membership(IdMixin, TenantMixin, Base):
     user_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    # Customer (client-portal) members see only this client's data; the clients table
-    # arrives with the time-tracking domain, which adds the foreign key.
-    client_id: Mapped[int | None] = mapped_column(BigId)
+    # Customer (client-portal) members see only this client's data.
+    client_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
     # Direct permission nodes on top of the roles (seed 004 PATCH /user/users/:id).
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
     joined_at: Mapped[datetime] = mapped_column()

@@ -34,8 +34,10 @@ class User(IdMixin, TimestampMixin, Base):
     work_hours_start: Mapped[str] = mapped_column(String(5), default="09:00")
     work_hours_end: Mapped[str] = mapped_column(String(5), default="17:00")
     preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # The projects table arrives with the time-tracking domain, which adds the foreign key.
-    default_project_id: Mapped[int | None] = mapped_column(BigId)
+    # Where tasks created without a project go (seed 001).
+    default_project_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("projects.id", ondelete="SET NULL", use_alter=True)
+    )
     github_username: Mapped[str | None] = mapped_column(String(100), index=True)
     cw_identifier: Mapped[str | None] = mapped_column(String(100))
     last_login_at: Mapped[datetime | None] = mapped_column()

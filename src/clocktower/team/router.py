@@ -147,7 +147,9 @@ async def invite_member(
 
 @router.post(
     "/invitations/{invitation_id}/resend",
-    responses=error_responses(InvitationNotFound, InvitationAccepted, InvitationRevoked, OwnerOnly),
+    responses=error_responses(
+        InvitationNotFound, InvitationAccepted, InvitationRevoked, OwnerOnly, InvalidReference
+    ),
 )
 async def resend_invitation(
     invitation_id: InvitationId, request: Request, auth: TeamInvite, session: DbSession

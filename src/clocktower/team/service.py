@@ -19,9 +19,10 @@ from clocktower.account import sessions
 from clocktower.account.service import ClientInfo, normalize_email
 from clocktower.audit.recorder import record_event
 from clocktower.auth.context import AuthContext
+from clocktower.client.repository import ClientRepository
 from clocktower.config import Settings
 from clocktower.email.service import queue_email
-from clocktower.errors import ValidationFailed
+from clocktower.errors import InvalidReference, ValidationFailed
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import random_token, sha256_hex
@@ -117,13 +118,19 @@ async def leave_organization(session: AsyncSession, auth: AuthContext) -> Organi
 # --- invitations ---------------------------------------------------------------------------
 
 
-def _check_grantable(auth: AuthContext, role: Role, client_id: int | None) -> None:
+async def _check_grantable(
+    session: AsyncSession, auth: AuthContext, role: Role, client_id: int | None
+) -> None:
     if role.is_builtin and role.moniker == OWNER and OWNER not in auth.roles:
         raise OwnerOnly("Only an owner can invite an owner")
     if _is_customer_role(role) and client_id is None:
         raise ValidationFailed.field("client_id", "A customer invitation needs a client_id")
     if client_id is not None and not _is_customer_role(role):
         raise ValidationFailed.field("client_id", "client_id is only for the customer role")
+    if client_id is not None:
+        client = await ClientRepository(session).get(auth.org_id, client_id)
+        if client is None:
+            raise InvalidReference("client_id", "Client not found")
 
 
 async def invite_member(
@@ -132,7 +139,7 @@ async def invite_member(
     """An invitation with its email queued in the same transaction."""
     email = normalize_email(data.email)
     [role] = await resolve_roles(session, auth.org_id, [data.role], field="role")
-    _check_grantable(auth, role, data.client_id)
+    await _check_grantable(session, auth, role, data.client_id)
     if await MembershipRepository(session).by_email(auth.org_id, email) is not None:
         raise AlreadyMember(f"{email} is already a member of this organisation")
     now = utcnow()
@@ -146,7 +153,6 @@ async def invite_member(
         organization_id=auth.org_id,
         email=email,
         role_id=role.id,
-        # The clients domain validates client ids when it arrives; until then it is kept.
         client_id=data.client_id,
         token_hash=sha256_hex(raw),
         invited_by_id=auth.user_id,
@@ -177,7 +183,7 @@ async def resend_invitation(
     invitation = await _invitation(session, auth, invitation_id)
     if invitation.revoked_at is not None:
         raise InvitationRevoked("This invitation was revoked; send a new one")
-    _check_grantable(auth, invitation.role, invitation.client_id)
+    await _check_grantable(session, auth, invitation.role, invitation.client_id)
     raw = _new_token()
     now = utcnow()
     invitation.token_hash = sha256_hex(raw)
