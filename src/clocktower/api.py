@@ -8,13 +8,17 @@ from clocktower.account.router import preferences_router
 from clocktower.account.router import router as account_router
 from clocktower.api_token.router import router as api_token_router
 from clocktower.audit.router import router as audit_router
+from clocktower.client.router import router as client_router
 from clocktower.email.router import router as email_router
 from clocktower.integrations.oidc.router import router as sso_router
+from clocktower.lead.router import router as lead_router
 from clocktower.organization.router import router as organization_router
+from clocktower.project.router import router as project_router
 from clocktower.role.router import permission_router
 from clocktower.role.router import router as role_router
 from clocktower.setting.router import router as setting_router
 from clocktower.system.router import router as system_router
+from clocktower.task.router import router as task_router
 from clocktower.team.router import invitation_router
 from clocktower.team.router import router as team_router
 from clocktower.user.router import router as user_router
@@ -36,6 +40,10 @@ for domain_router in (
     setting_router,
     audit_router,
     email_router,
+    client_router,
+    lead_router,
+    project_router,
+    task_router,
 ):
     api_router.include_router(domain_router)
 

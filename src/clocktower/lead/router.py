@@ -1,0 +1,9 @@
+"""Leads over HTTP: parse, authorise, call one service function."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from clocktower.routing import AppRoute
+
+router = APIRouter(prefix="/leads", tags=["leads"], route_class=AppRoute)
