@@ -24,6 +24,7 @@ from clocktower.auth.dependencies import authorized
 from clocktower.db import DbSession
 from clocktower.errors import InvalidReference, error_responses
 from clocktower.idempotency import Idempotent
+from clocktower.kit.ids import MAX_ID
 from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.routing import AppRoute
 
@@ -34,7 +35,6 @@ TokensWrite = Annotated[AuthContext, authorized("api_token.create")]
 TokensRevoke = Annotated[AuthContext, authorized("api_token.revoke")]
 
 # Ids past BIGINT would reach the database as an overflow error; refuse them as input.
-MAX_ID = 2**62
 TokenId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
+from clocktower.kit.ids import MAX_ID
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.time import utcnow
 from clocktower.models import ApiToken
@@ -19,7 +20,7 @@ class ApiTokenCreate(StrictModel):
     name: str = Field(min_length=1, max_length=100)
     description: str | None = Field(None, max_length=500)
     user_id: int | None = Field(
-        None, ge=1, le=2**62, description="A member of this organisation; defaults to the caller"
+        None, ge=1, le=MAX_ID, description="A member of this organisation; defaults to the caller"
     )
     scopes: list[str] = Field(min_length=1, max_length=100)
     expires_in_days: int | None = Field(None, ge=1, le=3650)

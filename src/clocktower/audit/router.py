@@ -12,6 +12,7 @@ from clocktower.audit.schemas import AuditEntryRead, AuditLogList
 from clocktower.auth.context import AuthContext
 from clocktower.auth.dependencies import authorized
 from clocktower.db import DbSession
+from clocktower.kit.ids import IdQuery
 from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.routing import AppRoute
 
@@ -30,7 +31,7 @@ async def list_audit_log(
     ] = None,
     object_type: Annotated[str | None, Query(max_length=64, description="e.g. api_token")] = None,
     object_id: Annotated[str | None, Query(max_length=64)] = None,
-    actor_user_id: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+    actor_user_id: IdQuery = None,
     since: Annotated[
         datetime | None, Query(description="ISO 8601, inclusive; without an offset it is UTC")
     ] = None,

@@ -25,6 +25,7 @@ from clocktower.auth.permissions import BUILTIN_RANK, BUILTIN_ROLES, PermissionS
 from clocktower.auth.tokens import API_TOKEN_PREFIX, read_access_token
 from clocktower.db import DbSession, after_transaction
 from clocktower.errors import BadRequest, InvalidToken, Unauthorized
+from clocktower.kit.ids import MAX_ID
 from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import sha256_hex
 from clocktower.models import ApiToken, AuthSession, Membership, Role, User
@@ -98,7 +99,7 @@ def _requested_organization(request: Request) -> int | None:
         value = int(raw)
     except ValueError as error:
         raise BadRequest("X-Organization-Id must be an integer") from error
-    if value < 1 or value > 2**62:
+    if value < 1 or value > MAX_ID:
         raise BadRequest("X-Organization-Id must be a positive integer")
     return value
 

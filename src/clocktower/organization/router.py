@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from clocktower.account.schemas import Message, OrganizationSummary
 from clocktower.auth.context import AuthContext
@@ -12,6 +12,7 @@ from clocktower.auth.dependencies import Authorize, authorized
 from clocktower.db import DbSession
 from clocktower.errors import error_responses
 from clocktower.idempotency import Idempotent
+from clocktower.kit.ids import IdPath
 from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.organization import service as organization_service
 from clocktower.organization.errors import OrganizationNotFound, OwnerOnly
@@ -49,7 +50,7 @@ class AuthorizeInPathOrganization(Authorize):
 
 
 # Ids past BIGINT would reach the database as an overflow error; refuse them as input.
-OrganizationId = Annotated[int, Path(ge=1, le=2**62)]
+OrganizationId = IdPath
 
 OrganizationsList = Annotated[AuthContext, authorized("organization.list", tenant=False)]
 OrganizationsCreate = Annotated[AuthContext, authorized("organization.create", tenant=False)]

@@ -14,9 +14,9 @@ from clocktower.account.schemas import (
     UserSummary,
 )
 from clocktower.auth.gating import GatedModel
+from clocktower.kit.ids import MAX_ID
 from clocktower.kit.pagination import PaginationRead
 
-MAX_ID = 2**62
 RoleIdentifier = str | int
 
 

@@ -11,12 +11,12 @@ from clocktower.account.schemas import StrictModel, UserRead, http_url
 from clocktower.auth.context import AuthContext
 from clocktower.auth.dependencies import role_grants
 from clocktower.auth.gating import GatedModel
+from clocktower.kit.ids import MAX_ID
 from clocktower.kit.pagination import PaginationRead
 from clocktower.models import Membership, Role, User
 
 PERMISSION_NODE_MAX = 100
 # Ids beyond a BIGINT would reach the database as an overflow error, not a clean 4xx.
-MAX_ID = 2**62
 
 
 def current_user_read(user: User, auth: AuthContext) -> UserRead:
