@@ -16,7 +16,6 @@ from clocktower.kit.pagination import PaginationRead
 from clocktower.models import Membership, Role, User
 
 PERMISSION_NODE_MAX = 100
-# Ids beyond a BIGINT would reach the database as an overflow error, not a clean 4xx.
 
 
 def current_user_read(user: User, auth: AuthContext) -> UserRead:
