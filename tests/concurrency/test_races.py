@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from clocktower.db import Database
-from clocktower.models import AuthSession, Organization
+from clocktower.models import AuthSession, Invitation, Organization
 from tests.concurrency.conftest import register
 
 pytestmark = pytest.mark.committing
@@ -94,3 +94,34 @@ class TestParallelIdempotentCreate:
                 .where(Organization.name == "Parallel Ltd")
             )
         assert count.scalar_one() == 1
+
+
+class TestParallelInvitations:
+    async def test_one_email_gets_one_live_invitation(
+        self, client: httpx.AsyncClient, committing_database: Database
+    ) -> None:
+        signed_in = await register(client, "invite-race@example.com")
+        headers = {"Authorization": f"Bearer {signed_in['token']}"}
+
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/api/v1/team/invite", json={"email": "twice@example.com"}, headers=headers
+                )
+                for _ in range(10)
+            )
+        )
+
+        assert sorted(a.status_code for a in answers) == [201] + [409] * 9
+        assert {a.json()["error_code"] for a in answers if a.status_code == 409} == {
+            "invitation_pending"
+        }
+        async with committing_database.transaction(write=False) as session:
+            count = (
+                await session.execute(
+                    select(func.count())
+                    .select_from(Invitation)
+                    .where(Invitation.email == "twice@example.com")
+                )
+            ).scalar_one()
+        assert count == 1

@@ -19,6 +19,13 @@ class OrganizationRepository(Repository[Organization]):
     async def get(self, organization_id: int) -> Organization | None:
         return await self.session.get(Organization, organization_id)
 
+    async def lock(self, organization_id: int) -> None:
+        """Serialise competing writers of one organisation (a row lock on PostgreSQL;
+        SQLite's write transactions are serial already)."""
+        await self.session.execute(
+            select(Organization.id).where(Organization.id == organization_id).with_for_update()
+        )
+
     async def slug_taken(self, slug: str) -> bool:
         found = await self.session.execute(select(Organization.id).where(Organization.slug == slug))
         return found.first() is not None

@@ -140,6 +140,8 @@ async def invite_member(
     email = normalize_email(data.email)
     [role] = await resolve_roles(session, auth.org_id, [data.role], field="role")
     await _check_grantable(session, auth, role, data.client_id)
+    # Two invitations of one email racing each other: the second waits, then sees the first.
+    await OrganizationRepository(session).lock(auth.org_id)
     if await MembershipRepository(session).by_email(auth.org_id, email) is not None:
         raise AlreadyMember(f"{email} is already a member of this organisation")
     now = utcnow()
