@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.account import sessions
 from clocktower.account.errors import CurrentPasswordIncorrect, ResetTokenInvalid
+from clocktower.account.notices import notify_security_change
 from clocktower.account.schemas import PasswordChange, ResetPasswordRequest
 from clocktower.account.service import normalize_email
 from clocktower.audit.recorder import record_event
@@ -73,7 +74,9 @@ def _reset_body(settings: Settings, user: User, link: str) -> str:
     )
 
 
-async def reset_password(session: AsyncSession, data: ResetPasswordRequest) -> User:
+async def reset_password(
+    session: AsyncSession, settings: Settings, data: ResetPasswordRequest
+) -> User:
     """Spend the token, set the new password and end every sign-in of the account."""
     now = utcnow()
     spent = await session.execute(
@@ -101,6 +104,7 @@ async def reset_password(session: AsyncSession, data: ResetPasswordRequest) -> U
         .execution_options(synchronize_session=False)
     )
     await sessions.revoke_all_sessions(session, user.id, reason="password_reset")
+    await notify_security_change(session, settings, user, what="password")
     await record_event(
         session,
         "user.password_reset",
@@ -113,7 +117,9 @@ async def reset_password(session: AsyncSession, data: ResetPasswordRequest) -> U
     return user
 
 
-async def change_password(session: AsyncSession, auth: AuthContext, data: PasswordChange) -> None:
+async def change_password(
+    session: AsyncSession, settings: Settings, auth: AuthContext, data: PasswordChange
+) -> None:
     """A new password for the caller; every other sign-in of theirs ends."""
     user = auth.user
     if not await verify_password(data.current_password, user.password_hash):
@@ -123,6 +129,7 @@ async def change_password(session: AsyncSession, auth: AuthContext, data: Passwo
     await sessions.revoke_all_sessions(
         session, user.id, reason="password_changed", except_session_id=auth.session_id
     )
+    await notify_security_change(session, settings, user, what="password")
     await record_event(
         session,
         "user.password_changed",

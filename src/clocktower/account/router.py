@@ -137,9 +137,11 @@ async def request_password_reset(
     dependencies=[PublicAuthLimit],
     responses=error_responses(ResetTokenInvalid),
 )
-async def reset_password(data: ResetPasswordRequest, session: DbSession) -> Message:
+async def reset_password(
+    data: ResetPasswordRequest, request: Request, session: DbSession
+) -> Message:
     """Set a new password with an emailed token; every sign-in of the account ends."""
-    await passwords.reset_password(session, data)
+    await passwords.reset_password(session, request.app.state.settings, data)
     return Message(message="Your password has been reset; sign in with the new password")
 
 

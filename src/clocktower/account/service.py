@@ -16,6 +16,7 @@ from clocktower.account.errors import (
     RegistrationClosed,
     UsernameTaken,
 )
+from clocktower.account.notices import notify_security_change
 from clocktower.account.schemas import LoginRequest, RegisterRequest, UserUpdate
 from clocktower.audit.recorder import record_event
 from clocktower.auth.context import AuthContext
@@ -159,7 +160,9 @@ async def logout(session: AsyncSession, auth: AuthContext) -> None:
         await sessions.revoke_session(session, auth.session_id, reason="logout")
 
 
-async def update_profile(session: AsyncSession, auth: AuthContext, data: UserUpdate) -> User:
+async def update_profile(
+    session: AsyncSession, settings: Settings, auth: AuthContext, data: UserUpdate
+) -> User:
     """PATCH /users/me: the fields sent change; a new email needs the current password."""
     user = auth.user
     changes = data.model_dump(exclude_unset=True)
@@ -179,6 +182,7 @@ async def update_profile(session: AsyncSession, auth: AuthContext, data: UserUpd
         and await _username_taken(session, username)
     ):
         raise UsernameTaken(f"The username {username!r} is taken")
+    previous_email = user.email
     for field, value in changes.items():
         setattr(user, field, value)
     try:
@@ -189,6 +193,11 @@ async def update_profile(session: AsyncSession, auth: AuthContext, data: UserUpd
         if "email" in changes:
             raise EmailTaken("An account with this email already exists") from error
         raise UsernameTaken("This username is taken") from error
+    if "email" in changes:
+        # To the old address: the one a hijacker would not control.
+        await notify_security_change(
+            session, settings, user, what="sign-in email", to=previous_email
+        )
     return user
 
 

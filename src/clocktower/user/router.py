@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from clocktower.account import passwords
 from clocktower.account import service as account_service
@@ -68,19 +68,19 @@ async def get_current_user(auth: CurrentUser) -> CurrentUserAnswer:
 
 @router.patch("/me", responses=error_responses(EmailTaken, UsernameTaken, CurrentPasswordIncorrect))
 async def update_profile(
-    data: UserUpdate, auth: CurrentUserWrite, session: DbSession
+    data: UserUpdate, request: Request, auth: CurrentUserWrite, session: DbSession
 ) -> CurrentUserUpdated:
     """Change your profile; changing the email needs `current_password`."""
-    user = await account_service.update_profile(session, auth, data)
+    user = await account_service.update_profile(session, request.app.state.settings, auth, data)
     return CurrentUserUpdated(message="Profile updated", user=current_user_read(user, auth))
 
 
 @router.post("/me/password", responses=error_responses(CurrentPasswordIncorrect))
 async def change_password(
-    data: PasswordChange, auth: CurrentUserWrite, session: DbSession
+    data: PasswordChange, request: Request, auth: CurrentUserWrite, session: DbSession
 ) -> Message:
     """Change your password; your other sign-ins end, this one stays."""
-    await passwords.change_password(session, auth, data)
+    await passwords.change_password(session, request.app.state.settings, auth, data)
     return Message(message="Password changed")
 
 

@@ -74,7 +74,7 @@ async def reset_password(request: Request, session: DbSession, limited: ResetLim
     except ValidationFailed as error:
         return _form(request, token, csrf_token, errors=error.errors or {}, status_code=400)
     try:
-        user = await passwords.reset_password(session, data)
+        user = await passwords.reset_password(session, request.app.state.settings, data)
     except AppError as error:
         # The handler answers itself instead of raising, so undo anything written here.
         await session.rollback()
