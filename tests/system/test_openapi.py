@@ -36,6 +36,8 @@ PUBLIC_OPERATIONS = frozenset(
         ("GET", "/api/v1/auth/sso/providers"),
         ("GET", "/api/v1/auth/sso/{provider}/authorize"),
         ("GET", "/api/v1/auth/sso/{provider}/callback"),
+        # A marketing site's contact form posts leads with its form's public key (S2.2).
+        ("POST", "/api/v1/leads"),
     }
 )
 # Public routes a stranger can hammer (sign-in, password reset) carry the per-address limit.
@@ -51,6 +53,7 @@ RATE_LIMITED_PUBLIC = frozenset(
         ("GET", "/api/v1/auth/sso/providers"),
         ("GET", "/api/v1/auth/sso/{provider}/authorize"),
         ("GET", "/api/v1/auth/sso/{provider}/callback"),
+        ("POST", "/api/v1/leads"),
     }
 )
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
 
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
-from clocktower.models import Client, ClientContact, Project, Task
+from clocktower.models import Client, ClientContact, Membership, Project, Task
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class ClientFilter:
     search: str | None = None
 
 
-def _projects_count() -> object:
+def _projects_count() -> ScalarSelect[int]:
     """Correlated subquery: the page's counts come with the page, one statement."""
     return (
         select(func.count(Project.id))
@@ -71,7 +71,7 @@ class ClientRepository(TenantRepository[Client]):
             )
         total = await self.count(statement)
         rows = await self.session.execute(
-            statement.add_columns(_projects_count())  # type: ignore[arg-type]
+            statement.add_columns(_projects_count())
             .order_by(Client.name, Client.id)
             .limit(params.per_page)
             .offset(params.offset)
@@ -89,14 +89,18 @@ class ClientRepository(TenantRepository[Client]):
 
     async def is_referenced(self, organization_id: int, client_id: int) -> bool:
         """Anything worth keeping points at the client: a project other than an untouched
-        General Support project, or any task of its projects."""
+        General Support project, a task of its projects, or a customer member (whose
+        membership the database would delete with the client)."""
         of_client = (Project.organization_id == organization_id, Project.client_id == client_id)
         other_project = exists().where(*of_client, Project.is_default_for_client.is_(False))
         any_task = exists().where(
             Task.organization_id == organization_id,
             Task.project_id.in_(select(Project.id).where(*of_client)),
         )
-        found = await self.session.execute(select(or_(other_project, any_task)))
+        customer = exists().where(
+            Membership.organization_id == organization_id, Membership.client_id == client_id
+        )
+        found = await self.session.execute(select(or_(other_project, any_task, customer)))
         return bool(found.scalar_one())
 
     async def projects_of(self, organization_id: int, client_id: int) -> Sequence[Project]:
