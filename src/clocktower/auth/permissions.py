@@ -412,6 +412,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (
             "organization.fetch",
             "client.fetch",
+            "client.fetch.many",
             "project.fetch",
             "project.fetch.many",
             "task.fetch",

@@ -7,19 +7,13 @@ organisation statement, so no route has to remember it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
 
+from clocktower.client.schemas import ClientFilter
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
 from clocktower.models import Client, ClientContact, Membership, Project, Task
-
-
-@dataclass(frozen=True)
-class ClientFilter:
-    active: bool | None = None
-    search: str | None = None
 
 
 def _projects_count() -> ScalarSelect[int]:
@@ -72,11 +66,11 @@ class ClientRepository(TenantRepository[Client]):
         total = await self.count(statement)
         rows = await self.session.execute(
             statement.add_columns(_projects_count())
-            .order_by(Client.name, Client.id)
+            .order_by(func.lower(Client.name), Client.id)
             .limit(params.per_page)
             .offset(params.offset)
         )
-        items = [(client, int(count)) for client, count in rows.tuples().all()]
+        items = [(client, int(count)) for client, count in rows.all()]
         return Page(items=items, total=total, params=params)
 
     async def projects_count(self, organization_id: int, client_id: int) -> int:

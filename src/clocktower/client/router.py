@@ -10,12 +10,12 @@ from clocktower.auth.context import AuthContext
 from clocktower.auth.dependencies import authorized
 from clocktower.client import service as client_service
 from clocktower.client.errors import ClientNotFound, ContactNotFound
-from clocktower.client.repository import ClientFilter
 from clocktower.client.schemas import (
     ClientAnswer,
     ClientCreate,
     ClientCreated,
     ClientDetailRead,
+    ClientFilter,
     ClientList,
     ClientRead,
     ClientUpdate,

@@ -22,7 +22,6 @@ from clocktower.task.errors import (
     TaskInUse,
     TaskNotFound,
 )
-from clocktower.task.repository import TaskFilters
 from clocktower.task.schemas import (
     InternalUserList,
     InternalUserRead,
@@ -75,7 +74,10 @@ async def list_tasks(
     ] = None,
 ) -> TaskList:
     """Tasks by priority (highest first), then due date, then id."""
-    filters = TaskFilters(
+    page = await task_service.list_tasks(
+        session,
+        auth,
+        pagination,
         project_id=project_id,
         status=status,
         assignee_id=assignee_id,
@@ -83,7 +85,6 @@ async def list_tasks(
         search=search,
         updated_since=updated_since,
     )
-    page = await task_service.list_tasks(session, auth, pagination, filters)
     return TaskList(
         tasks=[TaskRead.of_view(view, auth) for view in page.items],
         pagination=PaginationRead.of(page),
