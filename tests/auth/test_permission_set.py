@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from clocktower.auth.context import AuthContext
 from clocktower.auth.permissions import PermissionSet, grant_matches, node_is_known
+from clocktower.models import User
 
 
 class TestGrantMatching:
@@ -43,3 +45,34 @@ class TestCatalogue:
         assert node_is_known("*")
         assert not node_is_known("rocket.launch")
         assert not node_is_known("rocket.*")
+
+
+def _context(grants: list[str], scopes: frozenset[str] | None) -> AuthContext:
+    return AuthContext(
+        user=User(name="x", email="x@example.com"),
+        organization_id=1,
+        membership_id=1,
+        roles=("custom",),
+        grants=PermissionSet(grants),
+        scopes=scopes,
+        api_token_id=1 if scopes is not None else None,
+        session_id=None if scopes is not None else 1,
+        client_id=None,
+    )
+
+
+class TestMayGrant:
+    def test_only_what_the_caller_holds(self) -> None:
+        holder = _context(["role.*", "project.fetch"], None)
+
+        assert holder.may_grant("role.modify")
+        assert holder.may_grant("role.*")
+        assert not holder.may_grant("*")
+        assert not holder.may_grant("project.*")
+
+    def test_a_token_only_within_its_scopes(self) -> None:
+        token = _context(["*"], frozenset({"read:projects"}))
+
+        assert token.may_grant("project.fetch")
+        assert not token.may_grant("project.*")  # reaches project.create: write:projects
+        assert token.may_grant("obj.*")  # field nodes have no scope

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clocktower.auth.permissions import PermissionSet, is_self_service, scope_of
+from clocktower.auth.permissions import (
+    PermissionSet,
+    all_nodes,
+    grant_matches,
+    is_self_service,
+    scope_of,
+)
 from clocktower.auth.scopes import ADMIN_SCOPE
 from clocktower.errors import PermissionMissing, ScopeMissing
 from clocktower.models import User
@@ -70,6 +76,20 @@ class AuthContext:
             if missing is not None:
                 # Name what is actually missing: a dependency of the node, maybe.
                 raise PermissionMissing(missing)
+
+    def may_grant(self, pattern: str) -> bool:
+        """Nobody hands out what they do not hold: the caller's grants cover the pattern
+        (a wildcard only through an equal or wider one), and an API token's scopes cover
+        every node the pattern reaches. Field-gating nodes have no scope."""
+        if not self.grants.matches(pattern):
+            return False
+        if self.scopes is None:
+            return True
+        return all(
+            self.scope_allows(node.node)
+            for node in all_nodes().values()
+            if node.scope is not None and grant_matches(pattern, node.node)
+        )
 
     def sees_field(self, object_type: str, field: str) -> bool:
         return self.grants.matches(f"obj.{object_type}.{field}")

@@ -20,8 +20,6 @@ from clocktower.auth.permissions import (
     PermissionCategory,
     PermissionNode,
     all_categories,
-    all_nodes,
-    grant_matches,
     node_is_known,
 )
 from clocktower.errors import ValidationFailed
@@ -176,21 +174,9 @@ def _check_nodes(auth: AuthContext, nodes: Sequence[str], *, already: Sequence[s
             message=f"Unknown permission nodes: {', '.join(unknown)}",
         )
     kept = set(already)
-    escalating = [node for node in nodes if node not in kept and not may_grant(auth, node)]
+    escalating = [node for node in nodes if node not in kept and not auth.may_grant(node)]
     if escalating:
         raise PermissionEscalation(escalating)
-
-
-def may_grant(auth: AuthContext, pattern: str) -> bool:
-    """The caller holds the pattern itself (a wildcard only through an equal or wider one),
-    and an API token's scopes cover every node the pattern reaches."""
-    if not auth.grants.matches(pattern):
-        return False
-    if auth.scopes is None:
-        return True
-    reached = [node for node in all_nodes().values() if grant_matches(pattern, node.node)]
-    # Field-gating nodes have no scope: a token's scopes do not restrict them.
-    return all(auth.scope_allows(node.node) for node in reached if node.scope is not None)
 
 
 async def _flush_or_conflict(session: AsyncSession, moniker: str) -> None:

@@ -114,7 +114,7 @@ def _grants_of_new_roles(membership: Membership, roles: Sequence[Role]) -> list[
 
 def _refuse_escalation(auth: AuthContext, grants: Iterable[str]) -> None:
     """Nobody hands out what they do not hold: every grant (or wildcard) must be covered."""
-    beyond = [grant for grant in grants if not auth.grants.matches(grant)]
+    beyond = [grant for grant in grants if not auth.may_grant(grant)]
     if beyond:
         raise PermissionEscalation(beyond)
 
