@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from clocktower.account import sessions
 from clocktower.config import Settings
-from clocktower.models import Client, Membership, Organization, Role, User
+from clocktower.kit.time import utcnow
+from clocktower.kit.tokens import random_token, sha256_hex
+from clocktower.models import ApiToken, Client, Membership, Organization, Role, User
 from clocktower.organization.repository import RoleRepository
 from clocktower.organization.service import add_member, create_organization_for
 
@@ -167,3 +172,33 @@ class Factory:
             token=pair.access_token,
             refresh_token=pair.refresh_token,
         )
+
+
+async def api_token(factory: Factory, who: Member, scopes: Sequence[str]) -> str:
+    """A `tt_` API token of the member with these scopes, stored as the API stores one."""
+    raw = "tt_" + random_token(32)
+    factory.session.add(
+        ApiToken(
+            organization_id=who.organization.id,
+            user_id=who.user.id,
+            created_by_id=who.user.id,
+            name="Test token",
+            token_prefix=raw[:8],
+            token_hash=sha256_hex(raw),
+            scopes=list(scopes),
+            created_at=utcnow(),
+        )
+    )
+    await factory.session.commit()
+    return raw
+
+
+async def membership_of(factory: Factory, who: Member) -> Membership:
+    """The member's membership as stored now, roles loaded."""
+    result = await factory.session.execute(
+        select(Membership)
+        .where(Membership.id == who.membership.id)
+        .options(selectinload(Membership.roles))
+        .execution_options(populate_existing=True)
+    )
+    return result.scalar_one()

@@ -129,7 +129,7 @@ class TestUpdatePreferences:
     async def test_token_without_write_scope_is_refused(
         self, api: Api, factory: Factory, member: Member
     ) -> None:
-        from tests.user.conftest import api_token
+        from tests.support import api_token
 
         token = await api_token(factory, member, ["read:users"])
 

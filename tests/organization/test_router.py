@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from clocktower.models import Membership, Organization, Role, User
-from tests.support import Api, Factory, Member
-from tests.team.helpers import api_token, custom_role, join
+from tests.support import Api, Factory, Member, api_token
+from tests.team.helpers import custom_role, join
 
 BASE = "/api/v1/organizations"
 

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
-from clocktower.kit.time import utcnow
-from clocktower.kit.tokens import random_token, sha256_hex
-from clocktower.models import ApiToken, Membership, Organization, Role
-from tests.support import Factory, Member
+from clocktower.models import Organization, Role
+from tests.support import Factory, Member, membership_of
 
 
 async def make_role(
@@ -47,7 +42,7 @@ async def give_role(
     """Give a member a custom role (made from `permissions` unless given); `only` replaces
     their other roles."""
     role = role or await make_role(factory, who.organization, permissions)
-    membership = await _membership(factory, who)
+    membership = await membership_of(factory, who)
     membership.roles = [role] if only else [*membership.roles, role]
     await factory.session.commit()
     return role
@@ -55,35 +50,6 @@ async def give_role(
 
 async def grant_directly(factory: Factory, who: Member, permissions: Sequence[str]) -> None:
     """Direct permission nodes on the membership, on top of its roles."""
-    membership = await _membership(factory, who)
+    membership = await membership_of(factory, who)
     membership.permissions = list(permissions)
     await factory.session.commit()
-
-
-async def _membership(factory: Factory, who: Member) -> Membership:
-    result = await factory.session.execute(
-        select(Membership)
-        .where(Membership.id == who.membership.id)
-        .options(selectinload(Membership.roles))
-        .execution_options(populate_existing=True)
-    )
-    return result.scalar_one()
-
-
-async def api_token(factory: Factory, who: Member, scopes: Sequence[str]) -> str:
-    """A `tt_` API token of the member with these scopes; returns the raw token."""
-    raw = "tt_" + random_token(32)
-    factory.session.add(
-        ApiToken(
-            organization_id=who.organization.id,
-            user_id=who.user.id,
-            created_by_id=who.user.id,
-            name="Test token",
-            token_prefix=raw[:8],
-            token_hash=sha256_hex(raw),
-            scopes=list(scopes),
-            created_at=utcnow(),
-        )
-    )
-    await factory.session.commit()
-    return raw

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.role.conftest import api_token, give_role, grant_directly, make_role
-from tests.support import Api, Factory, Member
+from tests.role.conftest import give_role, grant_directly, make_role
+from tests.support import Api, Factory, Member, api_token
 
 ROLES = "/api/v1/roles"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from clocktower.auth.permissions import all_categories, all_nodes
-from tests.role.conftest import api_token, give_role
-from tests.support import Api, Factory, Member
+from tests.role.conftest import give_role
+from tests.support import Api, Factory, Member, api_token
 
 PERMISSIONS = "/api/v1/permissions"
 

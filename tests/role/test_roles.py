@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from clocktower.auth.permissions import BUILTIN_ROLES
-from tests.role.conftest import api_token, give_role, make_role
-from tests.support import Api, Factory, Member
+from tests.role.conftest import give_role, make_role
+from tests.support import Api, Factory, Member, api_token
 
 ROLES = "/api/v1/roles"
 NEW_ROLE = {

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from clocktower.config import Settings
 from clocktower.email.service import decrypt_body
-from clocktower.kit.time import utcnow
-from clocktower.kit.tokens import random_token, sha256_hex
-from clocktower.models import ApiToken, Membership, Organization, OutboundEmail, Role
+from clocktower.models import Membership, Organization, OutboundEmail, Role
 from clocktower.organization.repository import RoleRepository
 from clocktower.organization.service import add_member
 from tests.support import Factory, Member
@@ -43,26 +40,6 @@ async def custom_role(
     factory.session.add(role)
     await factory.session.commit()
     return role
-
-
-async def api_token(factory: Factory, who: Member, scopes: list[str]) -> str:
-    """A `tt_` token of `who` in their organisation, stored the way the API stores one."""
-    raw = "tt_" + random_token(32)
-    factory.session.add(
-        ApiToken(
-            organization_id=who.organization.id,
-            user_id=who.user.id,
-            created_by_id=who.user.id,
-            name="test token",
-            token_prefix=raw[:8],
-            token_hash=sha256_hex(raw),
-            scopes=scopes,
-            created_at=utcnow(),
-            expires_at=utcnow() + timedelta(days=1),
-        )
-    )
-    await factory.session.commit()
-    return raw
 
 
 async def sent_emails(factory: Factory, to: str) -> list[OutboundEmail]:

@@ -12,8 +12,8 @@ from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import sha256_hex
 from clocktower.models import AuditLog, IdempotencyKey, Invitation, Job, Membership, User
 from clocktower.worker.runner import JobRunner
-from tests.support import Api, Factory, Member
-from tests.team.helpers import api_token, invitation_token, join, sent_emails
+from tests.support import Api, Factory, Member, api_token
+from tests.team.helpers import invitation_token, join, sent_emails
 
 INVITE = "/api/v1/team/invite"
 NEW_ACCOUNT = {

@@ -10,8 +10,8 @@ from clocktower.kit.time import utcnow
 from clocktower.kit.tokens import sha256_hex
 from clocktower.models import ApiToken, Invitation, Membership, User
 from clocktower.organization.repository import RoleRepository
-from tests.support import Api, Factory, Member
-from tests.team.helpers import api_token, custom_role, join
+from tests.support import Api, Factory, Member, api_token
+from tests.team.helpers import custom_role, join
 
 BASE = "/api/v1/team"
 

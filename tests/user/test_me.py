@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import PASSWORD, Api, Factory, Member
-from tests.user.conftest import api_token, member_with
+from tests.support import PASSWORD, Api, Factory, Member, api_token
+from tests.user.conftest import member_with
 
 ME = "/api/v1/users/me"
 

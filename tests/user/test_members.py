@@ -7,8 +7,8 @@ from sqlalchemy import select
 from clocktower.auth.permissions import BUILTIN_ROLES
 from clocktower.models import Membership, User
 from tests.conftest import QueryCounter
-from tests.support import PASSWORD, Api, Factory, Member
-from tests.user.conftest import api_token, custom_role, member_with, membership_of
+from tests.support import PASSWORD, Api, Factory, Member, api_token, membership_of
+from tests.user.conftest import custom_role, member_with
 
 USERS = "/api/v1/users"
 
