@@ -9,6 +9,7 @@ from clocktower.account.router import router as account_router
 from clocktower.api_token.router import router as api_token_router
 from clocktower.audit.router import router as audit_router
 from clocktower.client.router import router as client_router
+from clocktower.client_focus.router import router as client_focus_router
 from clocktower.client_portal.router import router as client_portal_router
 from clocktower.email.router import router as email_router
 from clocktower.integrations.oidc.router import router as sso_router
@@ -43,6 +44,7 @@ for domain_router in (
     email_router,
     client_router,
     client_portal_router,
+    client_focus_router,
     lead_router,
     project_router,
     task_router,

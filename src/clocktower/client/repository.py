@@ -7,6 +7,7 @@ organisation statement, so no route has to remember it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
 
@@ -49,6 +50,8 @@ class ClientRepository(TenantRepository[Client]):
         customer_client_id: int | None,
         filters: ClientFilter,
         params: PageParams,
+        *,
+        updated_since: datetime | None = None,
     ) -> Page[tuple[Client, int]]:
         """Two statements whatever the page size: the count, and the page with its counts."""
         statement = self.visible(organization_id, customer_client_id)
@@ -63,6 +66,8 @@ class ClientRepository(TenantRepository[Client]):
                     func.lower(Client.company).like(pattern, escape="\\"),
                 )
             )
+        if updated_since is not None:
+            statement = statement.where(Client.updated_at > updated_since)
         total = await self.count(statement)
         rows = await self.session.execute(
             statement.add_columns(_projects_count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -58,10 +59,18 @@ async def list_clients(
         str | None, Query(max_length=200, description="Name, email or company contains")
     ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Alias of `search`")] = None,
+    updated_since: Annotated[
+        datetime | None,
+        Query(description="Clients changed after this instant (ISO 8601; naive means UTC)"),
+    ] = None,
 ) -> ClientList:
     """The organisation's clients by name (a customer sees only their own)."""
     found = await client_service.list_clients(
-        session, auth, ClientFilter(active=active, search=search or q), page
+        session,
+        auth,
+        ClientFilter(active=active, search=search or q),
+        page,
+        updated_since=updated_since,
     )
     return ClientList(
         clients=[ClientRead.build(client, count, auth) for client, count in found.items],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,7 @@ from clocktower.client.schemas import (
 )
 from clocktower.kit.money import to_cents
 from clocktower.kit.pagination import Page, PageParams
+from clocktower.kit.time import as_utc
 from clocktower.models import Client, ClientContact, Project
 from clocktower.organization.errors import OrganizationNotFound
 from clocktower.organization.repository import OrganizationRepository
@@ -39,10 +41,20 @@ class ClientView:
 
 
 async def list_clients(
-    session: AsyncSession, auth: AuthContext, filters: ClientFilter, params: PageParams
+    session: AsyncSession,
+    auth: AuthContext,
+    filters: ClientFilter,
+    params: PageParams,
+    *,
+    updated_since: datetime | None = None,
 ) -> Page[tuple[Client, int]]:
+    """`updated_since` is seed 000's lastSyncTimestamp: naive means UTC."""
     return await ClientRepository(session).page_with_counts(
-        auth.org_id, auth.client_id, filters, params
+        auth.org_id,
+        auth.client_id,
+        filters,
+        params,
+        updated_since=as_utc(updated_since) if updated_since is not None else None,
     )
 
 

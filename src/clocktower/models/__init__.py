@@ -5,6 +5,7 @@ from clocktower.models.audit import AuditLog
 from clocktower.models.base import Base
 from clocktower.models.client import Client, ClientContact, Lead, LeadForm
 from clocktower.models.email import OutboundEmail
+from clocktower.models.focus import ClientFocus
 from clocktower.models.idempotency import IdempotencyKey
 from clocktower.models.job import Job
 from clocktower.models.organization import (
@@ -25,6 +26,7 @@ __all__ = [
     "Base",
     "Client",
     "ClientContact",
+    "ClientFocus",
     "IdempotencyKey",
     "Invitation",
     "Job",
