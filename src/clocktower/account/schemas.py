@@ -19,6 +19,7 @@ from pydantic import (
 
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.time import is_valid_timezone
+from clocktower.kit.validation import non_nullable
 
 PASSWORD_MIN = 8
 PASSWORD_MAX = 256
@@ -191,13 +192,7 @@ class UserUpdate(StrictModel):
     github_username: str | None = Field(None, pattern=GITHUB_USERNAME_PATTERN)
     cw_identifier: str | None = Field(None, min_length=1, max_length=100)
 
-    @field_validator("name", "email", "timezone", "locale", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Validators run only on sent values: an explicit null for a required column.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = non_nullable("name", "email", "timezone", "locale")
 
     @field_validator("image_url")
     @classmethod
@@ -238,12 +233,7 @@ class DisplayPreferencesUpdate(StrictModel):
     date_format: DateFormat | None = None
     time_format: TimeFormat | None = None
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = non_nullable("*")
 
 
 class PreferencesRead(BaseModel):
@@ -263,12 +253,7 @@ class PreferencesUpdate(StrictModel):
     work_hours_end: str | None = Field(None, pattern=CLOCK_TIME_PATTERN)
     preferences: DisplayPreferencesUpdate | None = None
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = non_nullable("*")
 
     @field_validator("timezone")
     @classmethod

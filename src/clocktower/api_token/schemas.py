@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
@@ -13,6 +13,7 @@ from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import MAX_ID
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.time import utcnow
+from clocktower.kit.validation import non_nullable
 from clocktower.models import ApiToken
 
 
@@ -30,13 +31,7 @@ class ApiTokenUpdate(StrictModel):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = Field(None, max_length=500)
 
-    @field_validator("name")
-    @classmethod
-    def _name_not_null(cls, value: str | None) -> str | None:
-        # Runs only when the field is sent: an explicit null is refused, omission is not.
-        if value is None:
-            raise ValueError("name cannot be null")
-        return value
+    _not_null = non_nullable("name")
 
 
 class TokenUserRead(BaseModel):

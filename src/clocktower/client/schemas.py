@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.money import from_cents
 from clocktower.kit.pagination import PaginationRead
+from clocktower.kit.validation import non_nullable
 from clocktower.models import Client, ClientContact
 from clocktower.setting.schemas import MoneyNumber
 
@@ -54,12 +54,7 @@ class ClientUpdate(ClientFields):
 
     name: str | None = Field(None, min_length=1, max_length=200)
 
-    @field_validator("name", "is_active", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = non_nullable("name", "is_active")
 
 
 class ContactCreate(StrictModel):
@@ -77,12 +72,7 @@ class ContactUpdate(StrictModel):
     phone: str | None = Field(None, max_length=50)
     is_primary: bool | None = None
 
-    @field_validator("name", "is_primary", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = non_nullable("name", "is_primary")
 
 
 class ContactRead(GatedModel):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.gating import GatedModel
 from clocktower.client.schemas import ClientDetailRead, ClientFields
 from clocktower.kit.pagination import PaginationRead
+from clocktower.kit.validation import non_nullable
 
 LeadStatus = Literal["new", "contacted", "converted", "discarded"]
 # Staff move a lead by hand between these; `converted` is reached only by converting.
@@ -40,12 +41,7 @@ class LeadConvert(ClientFields):
 
     name: str | None = Field(None, min_length=1, max_length=200)
 
-    @field_validator("name", "is_active", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
+    _not_null = non_nullable("name", "is_active")
 
 
 class LeadFormCreate(StrictModel):

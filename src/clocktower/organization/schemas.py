@@ -10,6 +10,7 @@ from clocktower.account.schemas import OrganizationSummary, StrictModel
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.time import is_valid_timezone
+from clocktower.kit.validation import non_nullable
 
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 # Fields an update may set but never clear: the organisation cannot work without them.
@@ -43,12 +44,7 @@ class OrganizationUpdate(StrictModel):
 
     check_timezone = field_validator("timezone")(_known_timezone)
 
-    @field_validator(*REQUIRED_ON_UPDATE)
-    @classmethod
-    def check_not_null(cls, value: str | None) -> str:
-        if value is None:
-            raise ValueError("This field cannot be null")
-        return value
+    _not_null = non_nullable(*REQUIRED_ON_UPDATE)
 
 
 class OrganizationRead(GatedModel):

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
@@ -14,6 +14,7 @@ from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import IdField
 from clocktower.kit.money import from_cents
 from clocktower.kit.pagination import PaginationRead
+from clocktower.kit.validation import non_nullable
 from clocktower.models import Client, Project
 
 ProjectStatus = Literal["active", "on_hold", "archived"]
@@ -64,13 +65,7 @@ class ProjectUpdate(StrictModel):
     budget_amount: PositiveAmount | None = None
     external_id: ExternalId | None = None
 
-    @field_validator("name", "status", "billable", "budget_type")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        # Runs only when the field is sent: an explicit null is refused, omission is not.
-        if value is None:
-            raise ValueError("This field cannot be null")
-        return value
+    _not_null = non_nullable("name", "status", "billable", "budget_type")
 
 
 class FindOrCreateProject(StrictModel):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.pagination import PaginationRead
+from clocktower.kit.validation import non_nullable
 
 MONIKER_PATTERN = r"^[a-z][a-z0-9_]{1,63}$"
 MAX_NODES = 500
@@ -33,13 +34,7 @@ class RoleUpdate(StrictModel):
     description: str | None = Field(None, max_length=500)
     permissions: list[NodeStr] | None = Field(None, max_length=MAX_NODES)
 
-    @field_validator("title", "moniker", "permissions", mode="before")
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Only description may be cleared; the others are required on every role.
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = non_nullable("title", "moniker", "permissions")
 
 
 class RolePermissionsChange(StrictModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -24,6 +24,7 @@ from pydantic import (
 
 from clocktower.account.schemas import StrictModel
 from clocktower.kit.money import from_cents
+from clocktower.kit.validation import non_nullable
 from clocktower.models import Organization
 
 RoundingMode = Literal["none", "per_entry", "per_bill"]
@@ -117,7 +118,7 @@ class SettingsUpdate(StrictModel):
     invoice_number_pattern: str | None = Field(None, min_length=1, max_length=64)
     default_hourly_rate: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
 
-    @field_validator(
+    _not_null = non_nullable(
         "name",
         "timezone",
         "currency",
@@ -127,14 +128,7 @@ class SettingsUpdate(StrictModel):
         "auto_create_general_support_project",
         "modules",
         "invoice_number_pattern",
-        mode="before",
     )
-    @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        # Runs only for fields that were sent: omitting keeps the value, null is refused.
-        if value is None:
-            raise ValueError("cannot be null")
-        return value
 
     @field_validator("invoice_number_pattern")
     @classmethod

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer, model_validator
+from pydantic import BaseModel, Field, PlainSerializer
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
@@ -14,6 +14,7 @@ from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import IdField
 from clocktower.kit.money import from_cents
 from clocktower.kit.pagination import PaginationRead
+from clocktower.kit.validation import non_nullable
 from clocktower.task.repository import TaskView
 
 TaskStatus = Literal["todo", "in_progress", "review", "done"]
@@ -69,8 +70,6 @@ class TaskCreate(StrictModel):
 class TaskUpdate(StrictModel):
     """PUT and PATCH both change only the fields sent; nullable fields clear with null."""
 
-    _required: ClassVar[tuple[str, ...]] = ("name", "project_id", "status", "priority")
-
     name: Name | None = None
     description: Description | None = None
     project_id: IdField | None = None
@@ -82,12 +81,7 @@ class TaskUpdate(StrictModel):
     hourly_rate: Rate | None = None
     external_ref: ExternalRef | None = None
 
-    @model_validator(mode="after")
-    def _required_not_null(self) -> TaskUpdate:
-        for field in self._required:
-            if field in self.model_fields_set and getattr(self, field) is None:
-                raise ValueError(f"{field} cannot be null")
-        return self
+    _not_null = non_nullable("name", "project_id", "status", "priority")
 
 
 class TaskFindOrCreate(StrictModel):

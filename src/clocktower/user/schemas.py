@@ -13,6 +13,7 @@ from clocktower.auth.dependencies import role_grants
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import MAX_ID
 from clocktower.kit.pagination import PaginationRead
+from clocktower.kit.validation import non_nullable
 from clocktower.models import Membership, Role, User
 
 PERMISSION_NODE_MAX = 100
@@ -101,12 +102,7 @@ class MemberUpdate(StrictModel):
         None, max_length=200, description="Direct permission nodes; replaces all"
     )
 
-    @field_validator("name", "roles", "permissions", mode="before")
-    @classmethod
-    def _not_null(cls, value: object) -> object:
-        if value is None:
-            raise ValueError("may not be null")
-        return value
+    _not_null = non_nullable("name", "roles", "permissions")
 
     @field_validator("image_url")
     @classmethod
