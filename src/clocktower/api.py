@@ -12,17 +12,24 @@ from clocktower.client.router import router as client_router
 from clocktower.client_focus.router import router as client_focus_router
 from clocktower.client_portal.router import router as client_portal_router
 from clocktower.email.router import router as email_router
+from clocktower.focus_session.router import router as focus_session_router
 from clocktower.integrations.oidc.router import router as sso_router
 from clocktower.lead.router import router as lead_router
 from clocktower.organization.router import router as organization_router
 from clocktower.project.router import router as project_router
 from clocktower.role.router import permission_router
 from clocktower.role.router import router as role_router
+from clocktower.search.router import router as search_router
 from clocktower.setting.router import router as setting_router
+from clocktower.suggestion.router import router as suggestion_router
 from clocktower.system.router import router as system_router
 from clocktower.task.router import router as task_router
 from clocktower.team.router import invitation_router
 from clocktower.team.router import router as team_router
+from clocktower.time_block.router import router as time_block_router
+from clocktower.time_entry.router import router as time_entry_router
+from clocktower.time_entry_io.router import router as time_entry_io_router
+from clocktower.timer.router import router as timer_router
 from clocktower.user.router import router as user_router
 from clocktower.web.router import router as web_router
 
@@ -48,6 +55,14 @@ for domain_router in (
     lead_router,
     project_router,
     task_router,
+    # Before time_entry_router: /time-entries/export must not be read as an entry id.
+    time_entry_io_router,
+    time_entry_router,
+    timer_router,
+    focus_session_router,
+    time_block_router,
+    search_router,
+    suggestion_router,
 ):
     api_router.include_router(domain_router)
 

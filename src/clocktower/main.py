@@ -40,7 +40,12 @@ from clocktower.worker.runner import JobRunner
 log = structlog.get_logger("clocktower")
 
 # Every domain's jobs module registers its handlers on import.
-JOB_MODULES = ("clocktower.email.jobs", "clocktower.system.jobs")
+JOB_MODULES = (
+    "clocktower.email.jobs",
+    "clocktower.system.jobs",
+    "clocktower.webhook.jobs",
+    "clocktower.project.jobs",
+)
 
 
 def load_job_handlers(settings: Settings | None = None) -> None:

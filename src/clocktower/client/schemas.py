@@ -12,11 +12,10 @@ from pydantic import BaseModel, EmailStr, Field
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
-from clocktower.kit.money import from_cents
+from clocktower.kit.money import JsonNumber, from_cents
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.validation import non_nullable
 from clocktower.models import Client, ClientContact
-from clocktower.setting.schemas import MoneyNumber
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class ClientRead(GatedModel):
     address: str | None
     notes: str | None
     currency: str | None
-    default_hourly_rate: MoneyNumber | None
+    default_hourly_rate: JsonNumber | None
     is_active: bool
     external_id: str | None
     xero_contact_id: str | None

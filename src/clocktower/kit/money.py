@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated
+
+from pydantic import PlainSerializer
 
 CENT = Decimal("0.01")
+
+# Output only: exact Decimal in code, a JSON number in answers (seed 002 `75.00` → 75.0).
+JsonNumber = Annotated[
+    Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")
+]
 
 
 def to_cents(amount: Decimal | int | str | None) -> int | None:

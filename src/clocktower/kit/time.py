@@ -22,6 +22,15 @@ def as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
+def in_zone_to_utc(value: datetime, zone: str) -> datetime:
+    """A naive datetime is a wall-clock time in `zone` (the user's); an aware one keeps its
+    offset. Either way the answer is UTC. Ambiguous or skipped wall times (DST changes)
+    resolve with `fold=0`: the earlier of two, the shifted one for a gap."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo(zone))
+    return value.astimezone(UTC)
+
+
 def is_valid_timezone(name: str) -> bool:
     if name not in _zone_names():
         return False

@@ -17,6 +17,7 @@ from clocktower.models.organization import (
 )
 from clocktower.models.project import Project, Task
 from clocktower.models.sso import SsoIdentity, SsoLoginState
+from clocktower.models.time_entry import FocusSession, TimeEntry, TimeEntrySyncState
 from clocktower.models.user import AuthSession, PasswordResetToken, RefreshToken, User
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Client",
     "ClientContact",
     "ClientFocus",
+    "FocusSession",
     "IdempotencyKey",
     "Invitation",
     "Job",
@@ -43,5 +45,7 @@ __all__ = [
     "SsoIdentity",
     "SsoLoginState",
     "Task",
+    "TimeEntry",
+    "TimeEntrySyncState",
     "User",
 ]

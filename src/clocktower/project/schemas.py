@@ -6,13 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, ConfigDict, Field
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import IdField
-from clocktower.kit.money import from_cents
+from clocktower.kit.money import JsonNumber, from_cents
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.validation import non_nullable
 from clocktower.models import Client, Project
@@ -21,8 +21,6 @@ ProjectStatus = Literal["active", "on_hold", "archived"]
 BudgetType = Literal["none", "hours", "money"]
 
 # Exact in code, a JSON number on the wire (seed 002: "hourly_rate": 75.00). Output only.
-JsonNumber = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
-
 # Inputs: at most two decimals, bounded so cents and minutes fit their integer columns.
 Amount = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), decimal_places=2)]
 PositiveAmount = Annotated[Decimal, Field(gt=0, le=Decimal("100000000"), decimal_places=2)]

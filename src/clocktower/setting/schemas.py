@@ -10,30 +10,24 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     EmailStr,
     Field,
-    PlainSerializer,
     field_validator,
     model_validator,
 )
 
 from clocktower.account.schemas import StrictModel
-from clocktower.kit.money import from_cents
+from clocktower.kit.money import JsonNumber, from_cents
 from clocktower.kit.validation import non_nullable
 from clocktower.models import Organization
 
 RoundingMode = Literal["none", "per_entry", "per_bill"]
 RoundingMinutes = Literal[0, 1, 6, 15, 30]
-
-# Money leaves as a JSON number with at most two decimals (seed 002); exact until then.
-MoneyNumber = Annotated[
-    Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")
-]
 
 INVOICE_PATTERN_DEFAULT = "INV-{YYYY}-{SEQ:4}"
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
@@ -157,7 +151,7 @@ class SettingsRead(BaseModel):
     auto_create_general_support_project: bool
     modules: ModuleSettings
     invoice_number_pattern: str
-    default_hourly_rate: MoneyNumber | None
+    default_hourly_rate: JsonNumber | None
     team_count: int
 
     @classmethod

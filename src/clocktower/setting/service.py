@@ -67,3 +67,13 @@ async def _organization(session: AsyncSession, auth: AuthContext) -> Organizatio
 async def _team_count(session: AsyncSession, organization_id: int) -> int:
     repository = MembershipRepository(session)
     return await repository.count(repository.in_organization(organization_id))
+
+
+async def organization_settings(
+    session: AsyncSession, organization_id: int
+) -> OrganizationSettings:
+    """The typed settings of one organisation, for other domains' rules (timers, limits)."""
+    organization = await session.get(Organization, organization_id)
+    if organization is None:
+        raise OrganizationNotFound()
+    return OrganizationSettings.of(organization)

@@ -6,13 +6,13 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, Field, PlainSerializer
+from pydantic import BaseModel, Field
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import IdField
-from clocktower.kit.money import from_cents
+from clocktower.kit.money import JsonNumber, from_cents
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.validation import non_nullable
 from clocktower.task.repository import TaskView
@@ -26,11 +26,6 @@ PRIORITY_MAX = 5
 
 MAX_HOURS = Decimal("100000")
 MAX_RATE = Decimal("1000000")
-
-# Output only: Decimal stays exact in code, and leaves as a JSON number like seed 002.
-JsonNumber = Annotated[
-    Decimal, PlainSerializer(lambda value: float(value), return_type=float, when_used="json")
-]
 
 NAME_MAX = 300
 Name = Annotated[str, Field(min_length=1, max_length=NAME_MAX)]

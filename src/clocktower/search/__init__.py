@@ -1,0 +1,1 @@
+"""Global search (S5.3) across projects, tasks, clients and entries."""

@@ -1,0 +1,1 @@
+"""Time entries (S3.1): the ledger every report counts."""

@@ -1,0 +1,162 @@
+"""Time entries over HTTP (seed 002 `/time-entries`, seed 000 filters and notes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from clocktower.auth.context import AuthContext
+from clocktower.auth.dependencies import authorized
+from clocktower.db import DbSession
+from clocktower.errors import Forbidden, InvalidReference, ValidationFailed, error_responses
+from clocktower.idempotency import Idempotent
+from clocktower.kit.ids import MAX_ID, IdPath
+from clocktower.kit.pagination import Pagination, PaginationRead
+from clocktower.routing import AppRoute
+from clocktower.time_entry import service as entry_service
+from clocktower.time_entry.errors import ProjectInactive, TimeEntryNotFound, TimerAlreadyRunning
+from clocktower.time_entry.schemas import (
+    NotesUpdate,
+    Source,
+    TimeEntryAnswer,
+    TimeEntryCreate,
+    TimeEntryCreated,
+    TimeEntryDeleted,
+    TimeEntryList,
+    TimeEntryRead,
+    TimeEntryUpdate,
+    TimeEntryUpdated,
+    day_or_instant,
+)
+
+router = APIRouter(prefix="/time-entries", tags=["time entries"], route_class=AppRoute)
+
+EntriesList = Annotated[AuthContext, authorized("time_entry.fetch.many")]
+EntriesFetch = Annotated[AuthContext, authorized("time_entry.fetch")]
+EntriesCreate = Annotated[AuthContext, authorized("time_entry.create")]
+EntriesUpdate = Annotated[AuthContext, authorized("time_entry.update")]
+EntriesDelete = Annotated[AuthContext, authorized("time_entry.delete")]
+
+OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
+_WRITE_ERRORS = (InvalidReference, ProjectInactive, TimerAlreadyRunning, Forbidden)
+_DAY_OR_INSTANT = "A day (2024-01-15, your time zone) or an instant (2024-01-15T09:00:00Z); "
+
+
+@router.get("", response_model_exclude_unset=True, responses=error_responses(ValidationFailed))
+async def list_time_entries(
+    auth: EntriesList,
+    session: DbSession,
+    pagination: Pagination,
+    project_id: OptionalId = None,
+    task_id: OptionalId = None,
+    client_id: OptionalId = None,
+    user_id: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Another user's entries need time_entry.fetch.other"),
+    ] = None,
+    start_date: Annotated[
+        str | None,
+        Query(max_length=40, description=_DAY_OR_INSTANT + "entries starting then or later"),
+    ] = None,
+    end_date: Annotated[
+        str | None,
+        Query(max_length=40, description=_DAY_OR_INSTANT + "a day includes that whole day"),
+    ] = None,
+    billable: bool | None = None,
+    paid: bool | None = None,
+    source: Source | None = None,
+    tag: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
+    search: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    include_active: Annotated[bool, Query(description="Include running timers")] = False,
+    updated_since: Annotated[
+        datetime | None, Query(description="Entries changed after this instant (sync)")
+    ] = None,
+    enrich: Annotated[
+        bool, Query(description="Embed user, project, task and client (seed 000)")
+    ] = False,
+) -> TimeEntryList:
+    """Newest first. Members without time_entry.fetch.other see their own entries only."""
+    query = entry_service.EntryQuery(
+        user_id=user_id,
+        project_id=project_id,
+        task_id=task_id,
+        client_id=client_id,
+        start_date=day_or_instant("start_date", start_date),
+        end_date=day_or_instant("end_date", end_date),
+        billable=billable,
+        paid=paid,
+        source=source,
+        tag=tag,
+        search=search,
+        include_active=include_active,
+        updated_since=updated_since,
+    )
+    page = await entry_service.list_entries(session, auth, pagination, query, enrich=enrich)
+    return TimeEntryList(
+        time_entries=[TimeEntryRead.of_view(view, auth) for view in page.items],
+        pagination=PaginationRead.of(page),
+    )
+
+
+@router.post("", status_code=201, responses=error_responses(*_WRITE_ERRORS))
+async def create_time_entry(
+    data: TimeEntryCreate, auth: EntriesCreate, session: DbSession, _claim: Idempotent
+) -> TimeEntryCreated:
+    """Without end_time (seed 002) the entry is a running timer. Idempotency-Key honoured."""
+    view = await entry_service.create_entry(session, auth, data)
+    message = "Timer started" if view.entry.end_at is None else "Time entry created"
+    return TimeEntryCreated(message=message, time_entry=TimeEntryRead.of_view(view, auth))
+
+
+@router.get("/{entry_id}", responses=error_responses(TimeEntryNotFound))
+async def get_time_entry(
+    entry_id: IdPath, auth: EntriesFetch, session: DbSession
+) -> TimeEntryAnswer:
+    """With its user, project, task and client embedded."""
+    view = await entry_service.get_entry(session, auth, entry_id)
+    return TimeEntryAnswer(time_entry=TimeEntryRead.of_view(view, auth))
+
+
+async def _update(
+    entry_id: int, data: TimeEntryUpdate, auth: AuthContext, session: DbSession
+) -> TimeEntryUpdated:
+    view = await entry_service.update_entry(session, auth, entry_id, data)
+    return TimeEntryUpdated(
+        message="Time entry updated", time_entry=TimeEntryRead.of_view(view, auth)
+    )
+
+
+@router.put("/{entry_id}", responses=error_responses(TimeEntryNotFound, *_WRITE_ERRORS))
+async def update_time_entry(
+    entry_id: IdPath, data: TimeEntryUpdate, auth: EntriesUpdate, session: DbSession
+) -> TimeEntryUpdated:
+    """Changes the fields sent; end_time on a running entry stops it."""
+    return await _update(entry_id, data, auth, session)
+
+
+@router.patch("/{entry_id}", responses=error_responses(TimeEntryNotFound, *_WRITE_ERRORS))
+async def patch_time_entry(
+    entry_id: IdPath, data: TimeEntryUpdate, auth: EntriesUpdate, session: DbSession
+) -> TimeEntryUpdated:
+    """Seed 000 PATCH (start, end, duration): the same partial update as PUT."""
+    return await _update(entry_id, data, auth, session)
+
+
+@router.post("/{entry_id}/notes", responses=error_responses(TimeEntryNotFound, Forbidden))
+async def update_time_entry_notes(
+    entry_id: IdPath, data: NotesUpdate, auth: EntriesUpdate, session: DbSession
+) -> TimeEntryUpdated:
+    """Seed 000: replace the notes of an entry."""
+    view = await entry_service.set_notes(session, auth, entry_id, data.notes)
+    return TimeEntryUpdated(message="Notes updated", time_entry=TimeEntryRead.of_view(view, auth))
+
+
+@router.delete("/{entry_id}", responses=error_responses(TimeEntryNotFound, Forbidden))
+async def delete_time_entry(
+    entry_id: IdPath, auth: EntriesDelete, session: DbSession
+) -> TimeEntryDeleted:
+    """Deletes the entry; a running one is discarded."""
+    await entry_service.delete_entry(session, auth, entry_id)
+    return TimeEntryDeleted(message="Time entry deleted")

@@ -1,0 +1,1 @@
+"""Bulk actions, CSV import and CSV/XLSX export of time entries (S3.5, S3.6)."""

@@ -1,0 +1,1 @@
+"""Timers (S3.2): the running entry of a user, started, read, replaced and stopped."""
