@@ -45,6 +45,7 @@ JOB_MODULES = (
     "clocktower.system.jobs",
     "clocktower.webhook.jobs",
     "clocktower.project.jobs",
+    "clocktower.time_block.jobs",
 )
 
 

@@ -10,24 +10,43 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from clocktower.kit.time import day_bounds, in_zone_to_utc
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A day in extended (2024-01-15) or basic (20240115) form: a whole day, never an instant.
+_DAY = re.compile(r"^\d{4}-?\d{2}-?\d{2}$")
 _ONE_MICROSECOND = timedelta(microseconds=1)
+# Times outside these years are typing mistakes. Refusing them also keeps every zone
+# conversion, day bound and span (at most a week) inside what `datetime` can hold.
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2999
+
+When = TypeVar("When", bound=date)
+
+
+def check_supported(value: When) -> When:
+    """`value` (a date or datetime) unchanged, or ValueError when its year is absurd."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise ValueError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return value
 
 
 def parse_day_or_instant(text: str) -> date | datetime:
     """Raises ValueError with a readable message for anything else."""
     value = text.strip()
     try:
+        parsed: date | datetime
         if _DAY.match(value):
-            return date.fromisoformat(value)
-        return datetime.fromisoformat(value.replace("z", "Z"))
+            parsed = date.fromisoformat(value)
+        else:
+            parsed = datetime.fromisoformat(value.replace("z", "Z"))
     except ValueError:
         raise ValueError(
             f"{text!r} is not an ISO 8601 date (2024-01-15) or date-time (2024-01-15T09:00:00Z)"
         ) from None
+    check_supported(parsed)
+    return parsed
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ class TimeEntrySyncState(IdMixin, TenantMixin, Base):
     )
     # calendar | invoicing
     target: Mapped[str] = mapped_column(String(20))
-    # pending | syncing | synced | failed
+    # pending | syncing | synced | failed | not_connected (no connector of that kind)
     status: Mapped[str] = mapped_column(String(20), default="pending")
     external_id: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(String(500))

@@ -100,8 +100,9 @@ class TimeEntryRepository(TenantRepository[TimeEntry]):
             conditions.append(TimeEntry.source == filters.source)
         if filters.tag:
             # Tags are stored "a,b": pad both sides with commas to match one whole tag.
+            # Case-insensitive (as tags are deduplicated) and alike on every backend.
             padded = "," + func.coalesce(TimeEntry.tags, "") + ","
-            conditions.append(padded.contains("," + filters.tag + ",", autoescape=True))
+            conditions.append(padded.icontains("," + filters.tag + ",", autoescape=True))
         if filters.search:
             conditions.append(
                 TimeEntry.notes.icontains(filters.search, autoescape=True)

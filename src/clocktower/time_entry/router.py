@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -18,6 +17,7 @@ from clocktower.routing import AppRoute
 from clocktower.time_entry import service as entry_service
 from clocktower.time_entry.errors import ProjectInactive, TimeEntryNotFound, TimerAlreadyRunning
 from clocktower.time_entry.schemas import (
+    Instant,
     NotesUpdate,
     Source,
     TimeEntryAnswer,
@@ -71,7 +71,8 @@ async def list_time_entries(
     search: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
     include_active: Annotated[bool, Query(description="Include running timers")] = False,
     updated_since: Annotated[
-        datetime | None, Query(description="Entries changed after this instant (sync)")
+        Instant | None,
+        Query(description="Entries changed after this instant (sync); naive is your time zone"),
     ] = None,
     enrich: Annotated[
         bool, Query(description="Embed user, project, task and client (seed 000)")

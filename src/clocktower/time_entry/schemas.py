@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
@@ -15,7 +15,7 @@ from clocktower.errors import ValidationFailed
 from clocktower.kit.ids import IdField
 from clocktower.kit.money import JsonNumber
 from clocktower.kit.pagination import PaginationRead
-from clocktower.kit.period import parse_day_or_instant
+from clocktower.kit.period import check_supported, parse_day_or_instant
 from clocktower.kit.validation import non_nullable
 from clocktower.time_entry.repository import EntryView
 
@@ -66,8 +66,10 @@ Tags = Annotated[
 ]
 Notes = Annotated[str, Field(max_length=NOTES_MAX)]
 Seconds = Annotated[int, Field(ge=1, le=ABSOLUTE_MAX_SECONDS, strict=True)]
+# An instant of a plausible year (1900-2999): past that it is a typing mistake.
+Instant = Annotated[datetime, AfterValidator(check_supported)]
 WhenField = Annotated[
-    datetime,
+    Instant,
     Field(description="ISO 8601; an offset or Z is honoured, a naive time is in your time zone"),
 ]
 

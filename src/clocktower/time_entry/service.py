@@ -141,7 +141,7 @@ def filters_of(auth: AuthContext, query: EntryQuery) -> EntryFilters:
         tag=query.tag,
         search=query.search,
         include_active=query.include_active,
-        updated_since=query.updated_since,
+        updated_since=_instant(query.updated_since, auth),
     )
 
 
@@ -295,8 +295,7 @@ async def add_entry(session: AsyncSession, auth: AuthContext, new: NewEntry) -> 
         timezone=new.timezone,
         calendar_id=new.calendar_id,
     )
-    session.add(entry)
-    await _flush_or_timer_conflict(session)
+    await _flush_or_timer_conflict(session, entry)
     await entry_changed(session, entry, "time_entry.created")
     if entry.end_at is None:
         await emit(session, auth.org_id, "timer.started", entry_payload(entry))
@@ -358,6 +357,8 @@ async def apply_changes(
     """Changes an entry the caller may write. Keys are TimeEntryUpdate's; times may be
     naive (the caller's zone). Setting end_time (or duration_seconds) stops a running
     entry."""
+    if not changes:
+        return  # nothing sent, nothing changed: no event either
     was_running = entry.end_at is None
     previous_project_id = entry.project_id
     if {"project_id", "task_id", "client_id"} & changes.keys():
@@ -550,9 +551,12 @@ def _default_billable(project: Project | None) -> bool:
     return project.billable if project is not None else True
 
 
-async def _flush_or_timer_conflict(session: AsyncSession) -> None:
+async def _flush_or_timer_conflict(session: AsyncSession, entry: TimeEntry) -> None:
+    # begin_nested() flushes what is pending before its SAVEPOINT: the entry is added
+    # inside, so its INSERT is what the savepoint rolls back when it loses a race.
     try:
         async with session.begin_nested():
+            session.add(entry)
             await session.flush()
     except IntegrityError as error:
         if any(name in str(error.orig) for name in _RUNNING_CONSTRAINT):

@@ -1,0 +1,284 @@
+"""Queries of time blocks; each starts from the ledger's organisation-scoped statement.
+
+A block is a time entry overlapping the asked range, read in one statement with the
+names it shows and its two sync states. The range's tracked time per local day is one
+more statement: the day intervals (UTC instants computed in Python, so every time-zone
+rule is honoured) travel as a UNION ALL CTE, and the database sums per day the overlap
+of each entry with each day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Integer,
+    Numeric,
+    Select,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from clocktower.kit.repository import Repository, TenantRepository
+from clocktower.kit.time import UTCDateTime, utcnow
+from clocktower.models import TimeEntry, TimeEntrySyncState
+from clocktower.time_entry.repository import TimeEntryRepository, Viewer
+
+TARGETS = ("calendar", "invoicing")
+
+
+@dataclass(frozen=True)
+class BlockFilters:
+    """Instants are UTC; `range_start` inclusive, `range_end` exclusive. A running timer
+    lasts until `now`."""
+
+    range_start: datetime | None = None
+    range_end: datetime | None = None
+    now: datetime | None = None
+    user_id: int | None = None
+    client_id: int | None = None
+    project_id: int | None = None
+    calendar_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BlockRow:
+    """An entry, the names a block shows, and its per-target sync states."""
+
+    entry: TimeEntry
+    user_name: str
+    project_name: str | None
+    project_color: str | None
+    task_name: str | None
+    client_name: str | None
+    calendar: TimeEntrySyncState | None
+    invoicing: TimeEntrySyncState | None
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """Tracked seconds inside the day interval with this index (fractional)."""
+
+    index: int
+    seconds: Decimal
+    billable_seconds: Decimal
+
+
+# --- portable SQL: seconds between two instants, the later and the earlier of two -------
+
+
+class seconds_between(FunctionElement[Decimal]):
+    """`seconds_between(a, b)`: seconds from instant a to instant b."""
+
+    type = Numeric()
+    name = "seconds_between"
+    inherit_cache = True
+
+
+class later_of(FunctionElement[datetime]):
+    type = UTCDateTime()
+    name = "later_of"
+    inherit_cache = True
+
+
+class earlier_of(FunctionElement[datetime]):
+    type = UTCDateTime()
+    name = "earlier_of"
+    inherit_cache = True
+
+
+def _two(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+    first, second = list(element.clauses)
+    return compiler.process(first, **kw), compiler.process(second, **kw)
+
+
+@compiles(seconds_between)
+def _seconds_between(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = _two(element, compiler, **kw)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps instants as ISO text; julianday reads them (fractions included).
+    start, end = _two(element, compiler, **kw)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(later_of)
+def _later_of(element: later_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return "GREATEST({}, {})".format(*_two(element, compiler, **kw))
+
+
+@compiles(later_of, "sqlite")
+def _later_of_sqlite(element: later_of, compiler: SQLCompiler, **kw: Any) -> str:
+    # Two-argument max() is scalar in SQLite; the ISO text of instants sorts as time.
+    return "MAX({}, {})".format(*_two(element, compiler, **kw))
+
+
+@compiles(earlier_of)
+def _earlier_of(element: earlier_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return "LEAST({}, {})".format(*_two(element, compiler, **kw))
+
+
+@compiles(earlier_of, "sqlite")
+def _earlier_of_sqlite(element: earlier_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return "MIN({}, {})".format(*_two(element, compiler, **kw))
+
+
+def _end_or(now: datetime | None) -> Any:
+    """An entry's end; a running timer's is `now` (the current time when not given)."""
+    return func.coalesce(TimeEntry.end_at, literal(now or utcnow(), UTCDateTime))
+
+
+# --- repositories -------------------------------------------------------------------------
+
+
+class TimeBlockRepository(Repository[TimeEntry]):
+    model = TimeEntry
+
+    def filtered(self, viewer: Viewer, filters: BlockFilters) -> Select[Any]:
+        """What the viewer may read, narrowed by the filters; with a range, the entries
+        that overlap it (a running timer from its start until now)."""
+        statement = TimeEntryRepository(self.session).visible(viewer)
+        conditions: list[Any] = []
+        if filters.user_id is not None:
+            conditions.append(TimeEntry.user_id == filters.user_id)
+        if filters.client_id is not None:
+            conditions.append(TimeEntry.client_id == filters.client_id)
+        if filters.project_id is not None:
+            conditions.append(TimeEntry.project_id == filters.project_id)
+        if filters.calendar_id is not None:
+            conditions.append(TimeEntry.calendar_id == filters.calendar_id)
+        if filters.range_end is not None:
+            conditions.append(TimeEntry.start_at < filters.range_end)
+        if filters.range_start is not None:
+            conditions.append(_end_or(filters.now) > filters.range_start)
+        return statement.where(*conditions)
+
+    @staticmethod
+    def with_names_and_states(statement: Select[Any]) -> Select[Any]:
+        """Adds user, project, task and client names and both sync states: outer joins in
+        the same statement, never a query per row."""
+        calendar = aliased(TimeEntrySyncState)
+        invoicing = aliased(TimeEntrySyncState)
+        statement = TimeEntryRepository.enriched(statement)
+        for state, target in ((calendar, "calendar"), (invoicing, "invoicing")):
+            statement = statement.outerjoin(
+                state,
+                and_(
+                    state.organization_id == TimeEntry.organization_id,
+                    state.time_entry_id == TimeEntry.id,
+                    state.target == target,
+                ),
+            )
+        return statement.add_columns(calendar, invoicing)
+
+    @staticmethod
+    def _row(row: Any) -> BlockRow:
+        entry, user_name, project_name, project_color, task_name, client_name, cal, inv = row
+        return BlockRow(
+            entry, user_name, project_name, project_color, task_name, client_name, cal, inv
+        )
+
+    async def blocks(self, viewer: Viewer, filters: BlockFilters, limit: int) -> list[BlockRow]:
+        """The blocks of the range, earliest first; at most `limit`."""
+        statement = self.with_names_and_states(self.filtered(viewer, filters))
+        statement = statement.order_by(TimeEntry.start_at, TimeEntry.id).limit(limit)
+        return [self._row(row) for row in (await self.session.execute(statement)).all()]
+
+    async def block(self, viewer: Viewer, entry_id: int) -> BlockRow | None:
+        statement = self.with_names_and_states(
+            self.filtered(viewer, BlockFilters()).where(TimeEntry.id == entry_id)
+        )
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else self._row(row)
+
+    async def day_totals(
+        self,
+        viewer: Viewer,
+        filters: BlockFilters,
+        days: Sequence[tuple[datetime, datetime]],
+    ) -> list[DayTotal]:
+        """Seconds of tracked time (and billable time) inside each `[start, end)` day
+        interval, summed by the database; days without time are absent. A running
+        timer counts up to `filters.now`."""
+        if not days:
+            return []
+        entries = (
+            self.filtered(viewer, filters)
+            .with_only_columns(
+                TimeEntry.start_at.label("start_at"),
+                _end_or(filters.now).label("end_at"),
+                TimeEntry.billable.label("billable"),
+            )
+            .subquery("entries")
+        )
+        # The index is ours (never input), so it is written into the SQL as a number.
+        day_rows = [
+            select(
+                literal_column(str(index), Integer).label("day_index"),
+                literal(start, UTCDateTime).label("day_start"),
+                literal(end, UTCDateTime).label("day_end"),
+            )
+            for index, (start, end) in enumerate(days)
+        ]
+        day_table: Any = day_rows[0] if len(day_rows) == 1 else day_rows[0].union_all(*day_rows[1:])
+        intervals = day_table.cte("days")
+        overlap = seconds_between(
+            later_of(entries.c.start_at, intervals.c.day_start),
+            earlier_of(entries.c.end_at, intervals.c.day_end),
+        )
+        statement = (
+            select(
+                intervals.c.day_index,
+                func.sum(overlap),
+                func.sum(case((entries.c.billable, overlap), else_=literal(0))),
+            )
+            .select_from(intervals)
+            .join(
+                entries,
+                and_(
+                    entries.c.start_at < intervals.c.day_end,
+                    entries.c.end_at > intervals.c.day_start,
+                ),
+            )
+            .group_by(intervals.c.day_index)
+            .order_by(intervals.c.day_index)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [
+            DayTotal(int(index), Decimal(str(total)), Decimal(str(billable or 0)))
+            for index, total, billable in rows
+        ]
+
+
+class SyncStateRepository(TenantRepository[TimeEntrySyncState]):
+    model = TimeEntrySyncState
+
+    async def of_entry(self, organization_id: int, entry_id: int) -> list[TimeEntrySyncState]:
+        """The entry's states. The entry row is locked first (PostgreSQL), so two requests
+        syncing one block queue up instead of both creating its missing states."""
+        await self.session.execute(
+            select(TimeEntry.id)
+            .where(TimeEntry.organization_id == organization_id, TimeEntry.id == entry_id)
+            .with_for_update()
+        )
+        statement = (
+            self.in_organization(organization_id)
+            .where(TimeEntrySyncState.time_entry_id == entry_id)
+            .order_by(TimeEntrySyncState.target)
+        )
+        return list(await self.all(statement))
