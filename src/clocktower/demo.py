@@ -2,15 +2,19 @@
 
 Everything goes through the service layer, so the demo obeys the same rules (and leaves
 the same audit trail) as the API. Each domain adds its own step to `STEPS`; a step gets
-the `DemoData` the earlier steps built and adds to it. The time-tracking domains (clients,
-projects, time entries, bills) append their steps when they arrive.
+the `DemoData` the earlier steps built and adds to it; later domains (bills, invoices)
+append theirs.
 """
 
 from __future__ import annotations
 
+import random
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,14 +26,22 @@ from clocktower.auth.context import AuthContext
 from clocktower.auth.dependencies import role_grants
 from clocktower.auth.passwords import hash_password
 from clocktower.auth.permissions import PermissionSet
+from clocktower.client import service as client_service
+from clocktower.client.schemas import ClientCreate
 from clocktower.config import Settings
 from clocktower.kit.time import utcnow
 from clocktower.models import Organization, User
 from clocktower.organization.membership import set_roles
 from clocktower.organization.repository import MembershipRepository, RoleRepository
 from clocktower.organization.service import add_member, create_organization_for
+from clocktower.project import service as project_service
+from clocktower.project.schemas import ProjectCreate
 from clocktower.role import service as role_service
 from clocktower.role.schemas import RoleCreate
+from clocktower.task import service as task_service
+from clocktower.task.schemas import TaskCreate
+from clocktower.time_entry import service as entry_service
+from clocktower.time_entry.service import NewEntry
 
 DEMO_ORGANIZATION = "Northwind Digital"
 DEMO_OWNER_EMAIL = "demo@clocktower.local"
@@ -196,8 +208,100 @@ async def api_token_step(data: DemoData) -> None:
     )
 
 
-# Later domains append their steps (clients, projects, time entries, bills...).
-STEPS: list[DemoStep] = [organization_step, team_step, custom_role_step, api_token_step]
+DEMO_CLIENTS = (
+    ("Harbour Lights Ltd", "GBP", Decimal("95.00"), ("Website relaunch", "Support retainer")),
+    ("Blue Fern Studio", "EUR", Decimal("110.00"), ("Brand refresh",)),
+)
+DEMO_TASKS = ("Discovery workshop", "Design review", "Build", "QA and fixes")
+DEMO_NOTES = ("Client call", "Implementation", "Code review", "Planning", "Bug fixing")
+DEMO_WORKDAYS = 10
+
+
+async def work_step(data: DemoData) -> None:
+    """Clients, projects and tasks, two working weeks of tracked time for the team, and one
+    running timer; all through the services, so every ledger rule holds."""
+    auth = await data.owner_context()
+    tasks: list[int] = []
+    for name, currency, rate, project_names in DEMO_CLIENTS:
+        client = await client_service.create_client(
+            data.session,
+            auth,
+            ClientCreate(name=name, currency=currency, default_hourly_rate=rate),
+        )
+        for project_name in project_names:
+            created = await project_service.create_project(
+                data.session,
+                auth,
+                ProjectCreate(
+                    name=project_name,
+                    client_id=client.client.id,
+                    budget_type="hours",
+                    budget_hours=Decimal(120),
+                ),
+            )
+            for task_name in DEMO_TASKS:
+                task = await task_service.create_task(
+                    data.session,
+                    auth,
+                    TaskCreate(name=task_name, project_id=created.project.id),
+                )
+                tasks.append(task.task.id)
+    chooser = random.Random(7)  # noqa: S311  (not a secret: the same demo every time)
+    workers = [data.people[person.email] for person in TEAM[:3]]
+    today = utcnow().date()
+    days = [today - timedelta(days=offset) for offset in range(1, 22)]
+    weekdays = [day for day in days if day.weekday() < 5][:DEMO_WORKDAYS]
+    count = 0
+    for worker in workers:
+        context = await member_context(data.session, worker, data.org.id)
+        for day in weekdays:
+            start = datetime.combine(day, time(9), tzinfo=ZoneInfo(worker.timezone))
+            for _ in range(3):
+                minutes = chooser.choice((45, 60, 90, 120, 150))
+                end = start + timedelta(minutes=minutes)
+                references = await entry_service.resolve_references(
+                    data.session,
+                    context,
+                    project_id=None,
+                    task_id=chooser.choice(tasks),
+                    client_id=None,
+                )
+                await entry_service.add_entry(
+                    data.session,
+                    context,
+                    NewEntry(
+                        user=worker,
+                        references=references,
+                        start_at=start,
+                        end_at=end,
+                        notes=chooser.choice(DEMO_NOTES),
+                        tags="demo",
+                    ),
+                )
+                count += 1
+                start = end + timedelta(minutes=15)
+    runner = workers[1]
+    await entry_service.start_timer(
+        data.session,
+        await member_context(data.session, runner, data.org.id),
+        task_id=tasks[0],
+        notes="Working on it",
+        start_at=utcnow() - timedelta(minutes=25),
+    )
+    data.summary.append(
+        f"{len(DEMO_CLIENTS)} clients, {len(tasks)} tasks, {count} time entries; "
+        f"{runner.name} has a timer running"
+    )
+
+
+# Later domains append their steps (bills, invoices...).
+STEPS: list[DemoStep] = [
+    organization_step,
+    team_step,
+    custom_role_step,
+    api_token_step,
+    work_step,
+]
 
 
 async def demo_exists(session: AsyncSession) -> bool:

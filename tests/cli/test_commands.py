@@ -319,6 +319,25 @@ class TestDemo:
         assert projects_scope_only.status_code == 403
         assert projects_scope_only.json()["required_scope"] == "read:users"
 
+    def test_tracked_time_and_a_running_timer_are_there(self, cli: Cli) -> None:
+        seeded = cli.ok("demo")
+        token = re.search(r"(tt_[A-Za-z0-9]+)", seeded.output)
+        assert token
+        headers = {"X-API-Key": token.group(1)}
+
+        finished = cli.request("GET", "/api/v1/time-entries", headers=headers)
+        with_running = cli.request(
+            "GET", "/api/v1/time-entries", headers=headers, params={"include_active": "true"}
+        )
+
+        assert "timer running" in seeded.output
+        # Three people, ten working days, three entries a day; plus one running timer.
+        assert finished.json()["pagination"]["total"] == 90
+        assert with_running.json()["pagination"]["total"] == 91
+        entry = finished.json()["time_entries"][0]
+        assert entry["source"] == "manual" and entry["tags"] == "demo"
+        assert entry["client_id"] is not None and entry["task_id"] is not None
+
 
 class TestJobs:
     def test_lists_counts_and_retries_dead_jobs(self, cli: Cli) -> None:
