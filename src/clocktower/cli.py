@@ -1,4 +1,5 @@
-"""The `clocktower` command: serve, worker, migrate, create-admin, token, demo, jobs.
+"""The `clocktower` command: serve, worker, migrate, create-admin, token, demo, jobs,
+import and export.
 
 Commands that read or write data never migrate: they check that the schema is there and
 otherwise ask for `clocktower migrate` (exit code 2). Domain writes go through the
@@ -129,13 +130,15 @@ def _sqlite_file_exists(url: str) -> bool:
     return path == ":memory:" or Path(path).exists()
 
 
-def _as_operator(session: AsyncSession) -> None:
-    """Audit rows written by a command say they came from the CLI."""
+def _as_operator(
+    session: AsyncSession, *, user_id: int | None = None, organization_id: int | None = None
+) -> None:
+    """Audit rows written by a command say they came from the CLI (and for whom)."""
     from clocktower.auth.dependencies import AuditActor
 
     session.info["audit_actor"] = AuditActor(
-        user_id=None,
-        organization_id=None,
+        user_id=user_id,
+        organization_id=organization_id,
         api_token_id=None,
         ip_address=None,
         user_agent=CLI_USER_AGENT,
@@ -519,6 +522,178 @@ async def _seed_demo(settings: Settings) -> list[str]:
         f"Sign in as {demo_data.DEMO_OWNER_EMAIL} with the password: {seeded.password}",
         "(every demo account above uses the same password; change it after signing in)",
     ]
+
+
+# --- import, export -----------------------------------------------------------------------
+
+
+@app.command("import")
+def import_entries(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            readable=True,
+            help="A CSV file: Clocktower's export, Toggl Track, Clockify or Kimai",
+        ),
+    ],
+    organization: Annotated[int, typer.Option(min=1, help="The organisation's id")],
+    user: Annotated[str, typer.Option(help="Email of the member the import acts as")],
+) -> None:
+    """Import time entries from a CSV file: every row, or none when any row is bad."""
+    settings = _settings()
+    email = _check_email(user)
+    content = file.read_bytes()
+    imported, summary = _run(_import_entries(settings, organization, email, content))
+    console.print(
+        f"[green]Imported {imported} time entries from {file.name}[/green]", highlight=False
+    )
+    console.print(summary, highlight=False)
+
+
+async def _import_entries(
+    settings: Settings, organization_id: int, email: str, content: bytes
+) -> tuple[int, str]:
+    from rich.progress import Progress
+
+    from clocktower.errors import AppError
+    from clocktower.time_entry_io.errors import ImportRowsInvalid
+    from clocktower.time_entry_io.importing.service import import_entries
+
+    async with _database(settings) as database:
+        try:
+            with Progress(console=console, transient=True) as progress:
+                checking = progress.add_task("Checking rows", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    progress.update(checking, completed=done, total=total)
+
+                async with database.transaction() as session:
+                    auth = await _member_auth(session, email, organization_id)
+                    _as_operator(session, user_id=auth.user_id, organization_id=organization_id)
+                    outcome = await import_entries(session, auth, content, progress=advance)
+                    progress.update(checking, description="Writing entries")
+        except ImportRowsInvalid as error:
+            _print_problems(error)
+            _fail(error.message)
+        except AppError as error:
+            _fail(error.message)
+    created = outcome.created
+    return outcome.imported, (
+        f"Format: {outcome.format}; created {created.clients} client(s), "
+        f"{created.projects} project(s), {created.tasks} task(s)"
+    )
+
+
+def _print_problems(error: Any) -> None:
+    from clocktower.time_entry_io.errors import MAX_REPORTED_PROBLEMS
+
+    table = Table(title="Rows that cannot be imported (nothing was written)")
+    table.add_column("row", justify="right")
+    table.add_column("column")
+    table.add_column("problem")
+    for problem in error.problems[:MAX_REPORTED_PROBLEMS]:
+        table.add_row(str(problem.row), problem.field, problem.message)
+    console.print(table)
+    if len(error.problems) > MAX_REPORTED_PROBLEMS:
+        console.print(f"… and {len(error.problems) - MAX_REPORTED_PROBLEMS} more")
+
+
+async def _member_auth(session: AsyncSession, email: str, organization_id: int) -> AuthContext:
+    """The member's own permissions in the organisation (no more than they have)."""
+    from clocktower.demo import NotAMember, member_context
+
+    found = await _user_by_email(session, email)
+    if found is None:
+        _fail(f"No user with the email {email}")
+    try:
+        return await member_context(session, found, organization_id)
+    except NotAMember as error:
+        _fail(str(error))
+
+
+@app.command("export")
+def export_entries(
+    organization: Annotated[int, typer.Option(min=1, help="The organisation's id")],
+    user: Annotated[str, typer.Option(help="Email of the member whose view is exported")],
+    output: Annotated[Path, typer.Option("--output", "-o", dir_okay=False, help="File to write")],
+    file_format: Annotated[
+        str | None,
+        typer.Option("--format", help="csv or xlsx (default: from the output's suffix, else csv)"),
+    ] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day (2024-01-01) or instant")
+    ] = None,
+    date_to: Annotated[
+        str | None, typer.Option("--to", help="Last day (included) or instant")
+    ] = None,
+) -> None:
+    """Export the time entries the member can see (every user's for admins) as CSV or XLSX."""
+    from clocktower.kit.period import parse_day_or_instant
+
+    chosen = (file_format or output.suffix.lstrip(".") or "csv").lower()
+    if chosen not in ("csv", "xlsx"):
+        _fail(f"Unknown format {chosen!r}: use csv or xlsx", code=2)
+    try:
+        start = parse_day_or_instant(date_from) if date_from else None
+        end = parse_day_or_instant(date_to) if date_to else None
+    except ValueError as error:
+        _fail(str(error), code=2)
+    settings = _settings()
+    email = _check_email(user)
+    written = _run(_export_entries(settings, organization, email, output, chosen, start, end))
+    console.print(f"[green]Exported {written} time entries to {output}[/green]", highlight=False)
+
+
+async def _export_entries(
+    settings: Settings,
+    organization_id: int,
+    email: str,
+    output: Path,
+    file_format: str,
+    start: Any,
+    end: Any,
+) -> int:
+    from rich.progress import Progress
+
+    from clocktower.errors import AppError
+    from clocktower.time_entry.service import EntryQuery
+    from clocktower.time_entry_io import exporting
+
+    partial = output.with_name(output.name + ".part")
+    async with _database(settings) as database:
+        async with database.transaction(write=False) as session:
+            auth = await _member_auth(session, email, organization_id)
+            try:
+                plan = exporting.export_entries(
+                    auth,
+                    EntryQuery(start_date=start, end_date=end),
+                    "xlsx" if file_format == "xlsx" else "csv",
+                )
+            except AppError as error:
+                _fail(error.message)
+            total = await exporting.count_entries(session, plan)
+        written = 0
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task(f"Exporting to {output.name}", total=total)
+
+            def advance(done: int) -> None:
+                nonlocal written
+                written = done
+                progress.update(task, completed=done)
+
+            try:
+                with partial.open("wb") as target:
+                    if plan.format == "xlsx":
+                        await exporting.write_xlsx(database, plan, target, advance)
+                    else:
+                        async for chunk in exporting.csv_chunks(database, plan, advance):
+                            target.write(chunk)
+                partial.replace(output)
+            finally:
+                partial.unlink(missing_ok=True)
+    return written
 
 
 # --- jobs ----------------------------------------------------------------------------------

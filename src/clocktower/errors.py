@@ -12,6 +12,14 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict
 
 
+class RowError(BaseModel):
+    """One bad row of an uploaded file (the CSV import reports these)."""
+
+    row: int
+    field: str
+    message: str
+
+
 class ErrorBody(BaseModel):
     """The standard error body of every 4xx and 5xx answer."""
 
@@ -20,7 +28,8 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     error_code: str
-    errors: dict[str, list[str]] | None = None
+    # Per field for validation; per row (a list) when a whole uploaded file is refused.
+    errors: dict[str, list[str]] | list[RowError] | None = None
 
 
 class AppError(Exception):

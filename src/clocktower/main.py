@@ -35,6 +35,7 @@ from clocktower.errors import (
 from clocktower.idempotency import IdempotentReplay
 from clocktower.kit.logging import configure_logging
 from clocktower.observability.metrics import MetricsMiddleware, metrics_endpoint
+from clocktower.time_entry_io.router import IMPORT_MAX_BYTES, IMPORT_PATH
 from clocktower.worker.runner import JobRunner
 
 log = structlog.get_logger("clocktower")
@@ -46,6 +47,7 @@ JOB_MODULES = (
     "clocktower.webhook.jobs",
     "clocktower.project.jobs",
     "clocktower.time_block.jobs",
+    "clocktower.accounting.jobs",
 )
 
 
@@ -106,7 +108,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     _mount_api_docs(app)
     app.add_middleware(CatchAllMiddleware)
     app.add_middleware(MetricsMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits={IMPORT_PATH: max(IMPORT_MAX_BYTES, settings.max_body_bytes)},
+    )
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(
         CORSMiddleware,
@@ -242,24 +248,31 @@ class CatchAllMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Bodies over the limit are refused with 413 before any handler reads them."""
+    """Bodies over the limit are refused with 413 before any handler reads them.
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    `path_limits` raises the limit for the few routes that take files (the CSV import);
+    those routes enforce their own limit with their own message as they read."""
+
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: dict[str, int] | None = None
+    ) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.path_limits = path_limits or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLarge(f"Request bodies are limited to {self.max_bytes} bytes")
+        max_bytes = self.path_limits.get(scope.get("path", ""), self.default_max_bytes)
+        too_large = PayloadTooLarge(f"Request bodies are limited to {max_bytes} bytes")
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.max_bytes:
+                if declared > max_bytes:
                     await _error_response(too_large)(scope, receive, send)
                     return
         received = 0
@@ -269,7 +282,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise _BodyTooLarge()
             return message
 

@@ -335,8 +335,10 @@ class TestDemo:
         assert finished.json()["pagination"]["total"] == 90
         assert with_running.json()["pagination"]["total"] == 91
         entry = finished.json()["time_entries"][0]
-        assert entry["source"] == "manual" and entry["tags"] == "demo"
-        assert entry["client_id"] is not None and entry["task_id"] is not None
+        assert entry["source"] == "manual"
+        assert entry["tags"] == "demo"
+        assert entry["client_id"] is not None
+        assert entry["task_id"] is not None
 
 
 class TestJobs:

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from clocktower.models import Job, Project, Task, TimeEntry
+from clocktower.webhook.events import FAN_OUT_JOB
+from clocktower.worker.runner import JobRunner
 from tests.support import Api, Factory, Member
 from tests.time_entry.conftest import (
     ENTRIES,
@@ -72,6 +74,20 @@ class TestWebhookJobs:
         stopped = (await fan_out_payloads(factory, member))[-1]
         assert stopped["data"]["is_active"] is False
         assert stopped["data"]["duration_seconds"] == 3600
+
+    async def test_fan_out_jobs_run_to_done(
+        self, api: Api, factory: Factory, member: Member, runner: JobRunner
+    ) -> None:
+        await create_entry(api, member)
+
+        assert await runner.run_until_idle() >= 1
+
+        result = await factory.session.execute(
+            select(Job.status, Job.last_error).where(
+                Job.organization_id == member.organization.id, Job.kind == FAN_OUT_JOB
+            )
+        )
+        assert result.all() == [("done", None)]
 
     async def test_refused_requests_queue_nothing(
         self, api: Api, factory: Factory, member: Member, viewer: Member, project: Project

@@ -14,7 +14,7 @@ from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
 from clocktower.client.schemas import ClientFilter
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
-from clocktower.models import Client, ClientContact, Membership, Project, Task
+from clocktower.models import Client, ClientContact, Membership, Project, Task, TimeEntry
 
 
 def _projects_count() -> ScalarSelect[int]:
@@ -88,18 +88,23 @@ class ClientRepository(TenantRepository[Client]):
 
     async def is_referenced(self, organization_id: int, client_id: int) -> bool:
         """Anything worth keeping points at the client: a project other than an untouched
-        General Support project, a task of its projects, or a customer member (whose
-        membership the database would delete with the client)."""
+        General Support project, a task of its projects, tracked time (on the client or
+        on one of its projects), or a customer member (whose membership the database
+        would delete with the client)."""
         of_client = (Project.organization_id == organization_id, Project.client_id == client_id)
+        projects = select(Project.id).where(*of_client)
         other_project = exists().where(*of_client, Project.is_default_for_client.is_(False))
         any_task = exists().where(
-            Task.organization_id == organization_id,
-            Task.project_id.in_(select(Project.id).where(*of_client)),
+            Task.organization_id == organization_id, Task.project_id.in_(projects)
+        )
+        any_time = exists().where(
+            TimeEntry.organization_id == organization_id,
+            or_(TimeEntry.client_id == client_id, TimeEntry.project_id.in_(projects)),
         )
         customer = exists().where(
             Membership.organization_id == organization_id, Membership.client_id == client_id
         )
-        found = await self.session.execute(select(or_(other_project, any_task, customer)))
+        found = await self.session.execute(select(or_(other_project, any_task, any_time, customer)))
         return bool(found.scalar_one())
 
     async def projects_of(self, organization_id: int, client_id: int) -> Sequence[Project]:

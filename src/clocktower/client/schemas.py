@@ -12,7 +12,7 @@ from pydantic import BaseModel, EmailStr, Field
 from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
-from clocktower.kit.money import JsonNumber, from_cents
+from clocktower.kit.money import MAX_AMOUNT, JsonNumber, from_cents
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.validation import non_nullable
 from clocktower.models import Client, ClientContact
@@ -35,7 +35,9 @@ class ClientFields(StrictModel):
     address: str | None = Field(None, max_length=2000)
     notes: str | None = Field(None, max_length=10_000)
     currency: str | None = Field(None, pattern=r"^[A-Z]{3}$", description="ISO 4217 code")
-    default_hourly_rate: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    default_hourly_rate: Decimal | None = Field(
+        None, ge=0, le=MAX_AMOUNT, max_digits=12, decimal_places=2
+    )
     is_active: bool | None = None
     external_id: str | None = Field(None, max_length=100)
     xero_contact_id: str | None = Field(None, max_length=100)

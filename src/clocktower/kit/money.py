@@ -8,6 +8,9 @@ from typing import Annotated
 from pydantic import PlainSerializer
 
 CENT = Decimal("0.01")
+# The largest amount an input may carry: cents columns are 32-bit INTEGER on PostgreSQL
+# (at most 21,474,836.47), so every money input is bounded below that.
+MAX_AMOUNT = Decimal("20000000")
 
 # Output only: exact Decimal in code, a JSON number in answers (seed 002 `75.00` → 75.0).
 JsonNumber = Annotated[

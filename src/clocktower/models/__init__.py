@@ -3,16 +3,28 @@
 from clocktower.models.api_token import ApiToken
 from clocktower.models.audit import AuditLog
 from clocktower.models.base import Base
+from clocktower.models.billing import (
+    AccountingPush,
+    DocumentSequence,
+    Invoice,
+    InvoiceLine,
+    ProjectUserRate,
+    Quote,
+    QuoteItem,
+    TimeBill,
+)
 from clocktower.models.client import Client, ClientContact, Lead, LeadForm
 from clocktower.models.email import OutboundEmail
 from clocktower.models.focus import ClientFocus
 from clocktower.models.idempotency import IdempotencyKey
+from clocktower.models.inventory import StockItem, StockLevel, StockMovement, Warehouse
 from clocktower.models.job import Job
 from clocktower.models.organization import (
     Invitation,
     Membership,
     MembershipRole,
     Organization,
+    OrganizationLogo,
     Role,
 )
 from clocktower.models.project import Project, Task
@@ -21,6 +33,7 @@ from clocktower.models.time_entry import FocusSession, TimeEntry, TimeEntrySyncS
 from clocktower.models.user import AuthSession, PasswordResetToken, RefreshToken, User
 
 __all__ = [
+    "AccountingPush",
     "ApiToken",
     "AuditLog",
     "AuthSession",
@@ -28,24 +41,36 @@ __all__ = [
     "Client",
     "ClientContact",
     "ClientFocus",
+    "DocumentSequence",
     "FocusSession",
     "IdempotencyKey",
     "Invitation",
+    "Invoice",
+    "InvoiceLine",
     "Job",
     "Lead",
     "LeadForm",
     "Membership",
     "MembershipRole",
     "Organization",
+    "OrganizationLogo",
     "OutboundEmail",
     "PasswordResetToken",
     "Project",
+    "ProjectUserRate",
+    "Quote",
+    "QuoteItem",
     "RefreshToken",
     "Role",
     "SsoIdentity",
     "SsoLoginState",
+    "StockItem",
+    "StockLevel",
+    "StockMovement",
     "Task",
+    "TimeBill",
     "TimeEntry",
     "TimeEntrySyncState",
     "User",
+    "Warehouse",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from clocktower.models.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
@@ -25,6 +25,20 @@ class Organization(IdMixin, TimestampMixin, Base):
     # Typed by setting.schemas.OrganizationSettings; new settings need no migration.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     owner_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class OrganizationLogo(Base):
+    """The logo printed on the organisation's invoices and quotes (PNG or JPEG)."""
+
+    __tablename__ = "organization_logos"
+    __audited__ = False
+
+    organization_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True
+    )
+    content_type: Mapped[str] = mapped_column(String(32))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column()
 
 
 class Role(IdMixin, TimestampMixin, TenantMixin, Base):
@@ -63,6 +77,9 @@ class Membership(IdMixin, TenantMixin, Base):
     )
     # Direct permission nodes on top of the roles (seed 004 PATCH /user/users/:id).
     permissions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The member's own hourly rate (S4.1): below task, project-member and project
+    # rates, above the client's default.
+    hourly_rate_cents: Mapped[int | None] = mapped_column(BigInteger)
     joined_at: Mapped[datetime] = mapped_column()
 
     user: Mapped[User] = relationship(lazy="raise")

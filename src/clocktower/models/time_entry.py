@@ -65,6 +65,14 @@ class TimeEntry(IdMixin, TimestampMixin, TenantMixin, Base):
     calendar_id: Mapped[int | None] = mapped_column(BigId)
     # Where an imported or integrated entry came from (a Toggl id, a calendar event id).
     external_id: Mapped[str | None] = mapped_column(String(300))
+    # The time bill this entry counts towards (S4.2) and the invoice that billed it
+    # directly (an invoice drafted from entries). Either locks the entry when approved.
+    time_bill_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("time_bills.id", ondelete="SET NULL"), index=True
+    )
+    invoice_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("invoices.id", ondelete="SET NULL"), index=True
+    )
 
     @property
     def is_running(self) -> bool:

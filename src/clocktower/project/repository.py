@@ -6,16 +6,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BigInteger, Select, case, cast, exists, func, literal, select, update
 
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
-from clocktower.models import Client, Membership, Project, Task, User
+from clocktower.kit.time import utcnow
+from clocktower.models import (
+    Client,
+    Membership,
+    MembershipRole,
+    Project,
+    Role,
+    Task,
+    TimeEntry,
+    User,
+)
 from clocktower.organization.repository import MembershipRepository
 
 # Tables whose rows point at a project and forbid its permanent deletion, by the name the
-# 409 answer uses. Time entries and bills join this list when they exist.
-REFERENCING: tuple[tuple[str, Any], ...] = (("tasks", Task.project_id),)
+# 409 answer uses. Bills join this list when they exist.
+REFERENCING: tuple[tuple[str, Any], ...] = (
+    ("tasks", Task.project_id),
+    ("time_entries", TimeEntry.project_id),
+)
+# The built-in roles whose members hear about budgets.
+BUDGET_ROLES = ("owner", "admin")
 
 
 @dataclass(frozen=True)
@@ -119,15 +134,16 @@ class ProjectRepository(TenantRepository[Project]):
         result = await self.session.execute(statement.with_only_columns(Project.id).limit(1))
         return result.first() is not None
 
-    async def active_by_name(
+    async def namesake(
         self, organization_id: int, customer_client_id: int | None, name: str
     ) -> ProjectWithClient | None:
-        """The oldest active project of this name, whatever its case."""
+        """The project find-or-create answers for a title, whatever its case: the oldest
+        active one, else the oldest on hold; archived projects never match."""
         result = await self.session.execute(
             self.with_client(
                 self.visible(organization_id, customer_client_id)
-                .where(func.lower(Project.name) == name.lower(), Project.status == "active")
-                .order_by(Project.id)
+                .where(func.lower(Project.name) == name.lower(), Project.status != "archived")
+                .order_by(case((Project.status == "active", 0), else_=1), Project.id)
                 .limit(1)
             )
         )
@@ -164,3 +180,83 @@ class ProjectRepository(TenantRepository[Project]):
         )
         result = await self.session.execute(statement)
         return [Recipient(name=name, email=email) for name, email in result.all()]
+
+    async def budget_recipients(self, organization_id: int) -> Sequence[Recipient]:
+        """Active internal owners and admins (built-in roles), each once."""
+        holds_role = exists().where(
+            MembershipRole.membership_id == Membership.id,
+            Role.id == MembershipRole.role_id,
+            Role.organization_id == organization_id,
+            Role.is_builtin.is_(True),
+            Role.moniker.in_(BUDGET_ROLES),
+        )
+        statement = (
+            MembershipRepository(self.session)
+            .in_organization(organization_id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.client_id.is_(None), User.is_active.is_(True), holds_role)
+            .with_only_columns(User.name, User.email)
+            .order_by(User.id)
+        )
+        result = await self.session.execute(statement)
+        return [Recipient(name=name, email=email) for name, email in result.all()]
+
+    async def locked(self, organization_id: int, project_id: int) -> Project | None:
+        """The project, its row locked until the transaction ends (PostgreSQL; SQLite has a
+        single writer), fresh from the database."""
+        result = await self.session.execute(
+            self.in_organization(organization_id)
+            .where(Project.id == project_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return result.scalar_one_or_none()
+
+    async def budget_usage(
+        self, project: Project, default_rate_cents: int | None
+    ) -> tuple[int, int]:
+        """(seconds tracked, billable cent-seconds) of the project's finished entries, in
+        one statement. Cent-seconds are the sum of duration * hourly rate in cents: exact integers,
+        divided by 3600 only for display. The rate of an entry is its task's, else the
+        project's, else the client's default, else the organisation's; none counts 0."""
+        rate = func.coalesce(
+            Task.hourly_rate_cents,
+            Project.hourly_rate_cents,
+            Client.default_hourly_rate_cents,
+            literal(default_rate_cents or 0, BigInteger),
+        )
+        seconds = cast(TimeEntry.duration_seconds, BigInteger)
+        billable = case((TimeEntry.billable.is_(True), seconds * cast(rate, BigInteger)), else_=0)
+        statement = (
+            select(
+                func.coalesce(func.sum(seconds), 0),
+                func.coalesce(func.sum(billable), 0),
+            )
+            .select_from(TimeEntry)
+            .join(Project, Project.id == TimeEntry.project_id)
+            .join(Task, Task.id == TimeEntry.task_id, isouter=True)
+            .join(Client, Client.id == Project.client_id, isouter=True)
+            .where(
+                TimeEntry.organization_id == project.organization_id,
+                TimeEntry.project_id == project.id,
+                TimeEntry.end_at.is_not(None),
+            )
+        )
+        tracked, cent_seconds = (await self.session.execute(statement)).one()
+        return int(tracked), int(cent_seconds)
+
+    async def move_entries(
+        self, organization_id: int, project_id: int, client_id: int | None
+    ) -> int:
+        """The project's time entries follow it to its new client: one UPDATE. Their
+        updated_at moves too, so delta sync hands them out again. Returns how many."""
+        result = await self.session.execute(
+            update(TimeEntry)
+            .where(
+                TimeEntry.organization_id == organization_id,
+                TimeEntry.project_id == project_id,
+            )
+            .values(client_id=client_id, updated_at=utcnow())
+            .execution_options(synchronize_session="fetch")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

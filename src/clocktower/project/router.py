@@ -89,7 +89,9 @@ async def create_project(
 async def find_or_create_project(
     data: FindOrCreateProject, auth: ProjectsCreate, session: DbSession, response: Response
 ) -> ProjectFoundOrCreated:
-    """The active project with this name (any case), else a new one (seed 001 titles)."""
+    """The project with this title, any case (seed 001 titles): the oldest active one,
+    else the oldest on hold (answered as is), else a new active project (201). Archived
+    projects never match."""
     found, created = await project_service.find_or_create_project_with_client(
         session, auth, title=data.title
     )

@@ -12,7 +12,7 @@ from clocktower.account.schemas import StrictModel
 from clocktower.auth.context import AuthContext
 from clocktower.auth.gating import GatedModel
 from clocktower.kit.ids import IdField
-from clocktower.kit.money import JsonNumber, from_cents
+from clocktower.kit.money import MAX_AMOUNT, JsonNumber, from_cents
 from clocktower.kit.pagination import PaginationRead
 from clocktower.kit.validation import non_nullable
 from clocktower.models import Client, Project
@@ -22,8 +22,8 @@ BudgetType = Literal["none", "hours", "money"]
 
 # Exact in code, a JSON number on the wire (seed 002: "hourly_rate": 75.00). Output only.
 # Inputs: at most two decimals, bounded so cents and minutes fit their integer columns.
-Amount = Annotated[Decimal, Field(ge=0, le=Decimal("100000000"), decimal_places=2)]
-PositiveAmount = Annotated[Decimal, Field(gt=0, le=Decimal("100000000"), decimal_places=2)]
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=2)]
+PositiveAmount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=2)]
 Hours = Annotated[Decimal, Field(ge=0, le=Decimal("1000000"), decimal_places=2)]
 PositiveHours = Annotated[Decimal, Field(gt=0, le=Decimal("1000000"), decimal_places=2)]
 Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$", description="#RRGGBB")]
@@ -141,6 +141,16 @@ class ProjectArchived(BaseModel):
 
 class ProjectDeleted(BaseModel):
     message: str
+
+
+class ProjectStatusChangedEvent(BaseModel):
+    """Webhook `project.status_changed` data (S6.5)."""
+
+    id: int
+    name: str
+    client_id: int | None
+    old_status: str
+    new_status: str
 
 
 class ProjectFoundOrCreated(BaseModel):

@@ -1,5 +1,6 @@
-"""Project use cases: list, fetch, create, update (with deactivation notices), archive,
-delete, and find-or-create by title (seed 001)."""
+"""Project use cases: list, fetch, create, update (with deactivation notices, status
+events, budget re-arming, entries following a new client), archive, delete, and
+find-or-create by title (seed 001)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clocktower.audit.recorder import record_event
 from clocktower.auth.context import AuthContext
 from clocktower.client.repository import ClientRepository
 from clocktower.config import Settings
@@ -17,9 +19,11 @@ from clocktower.kit.money import to_cents
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.time import utcnow
 from clocktower.models import Client, Project
+from clocktower.project.budget import budget_of, queue_budget_check, rearm_alerts
 from clocktower.project.errors import ProjectInUse, ProjectNameTaken, ProjectNotFound
 from clocktower.project.repository import ProjectRepository, ProjectWithClient
-from clocktower.project.schemas import ProjectCreate, ProjectUpdate
+from clocktower.project.schemas import ProjectCreate, ProjectStatusChangedEvent, ProjectUpdate
+from clocktower.webhook.events import emit
 
 ACTIVE = "active"
 ARCHIVED = "archived"
@@ -89,6 +93,9 @@ async def update_project(
     if "client_id" in changes:
         client = await _resolve_client(session, auth, changes["client_id"])
     previous_status = project.status
+    previous_client_id = project.client_id
+    previous_budget = budget_of(project)
+    previous_rate = project.hourly_rate_cents
     _apply(project, changes)
     if "client_id" in changes:
         project.client_id = client.id if client is not None else None
@@ -96,7 +103,18 @@ async def update_project(
     if changes.keys() & {"name", "client_id", "status"}:
         await _check_name(session, auth, project)
     await _status_changed(session, auth, settings, project, client, previous_status)
+    budget_changed = budget_of(project) != previous_budget
+    if budget_changed:
+        # A new budget is a new story: its 80 % and 100 % alerts may fire again.
+        rearm_alerts(project)
     await session.flush()
+    moved = project.client_id != previous_client_id
+    if moved:
+        await _move_entries(session, auth, project, previous_client_id)
+    # The client's default rate or the project's may price the time differently now.
+    rate_changed = moved or project.hourly_rate_cents != previous_rate
+    if budget_changed or (rate_changed and project.budget_type == "money"):
+        await queue_budget_check(session, project)
     return ProjectWithClient(project, client)
 
 
@@ -122,7 +140,7 @@ async def delete_project(session: AsyncSession, auth: AuthContext, project_id: i
 async def find_or_create_project(
     session: AsyncSession, auth: AuthContext, *, title: str
 ) -> tuple[Project, bool]:
-    """The active project named `title` (any case), or a new one (seed 001 sessions)."""
+    """The project named `title` (any case), or a new one (seed 001 sessions)."""
     found = await find_or_create_project_with_client(session, auth, title=title)
     return found[0].project, found[1]
 
@@ -130,11 +148,37 @@ async def find_or_create_project(
 async def find_or_create_project_with_client(
     session: AsyncSession, auth: AuthContext, *, title: str
 ) -> tuple[ProjectWithClient, bool]:
+    """The oldest active project of that title, else the oldest one on hold (returned as it
+    is: new time on it is refused with `project_inactive`, the hold is not bypassed by a
+    twin), else a new active project. Archived projects never match."""
     title = title.strip()
-    existing = await ProjectRepository(session).active_by_name(auth.org_id, auth.client_id, title)
+    existing = await ProjectRepository(session).namesake(auth.org_id, auth.client_id, title)
     if existing is not None:
         return existing, False
     return await create_project(session, auth, ProjectCreate(name=title)), True
+
+
+async def _move_entries(
+    session: AsyncSession, auth: AuthContext, project: Project, previous_client_id: int | None
+) -> None:
+    """A project's time entries follow it to its new client, in one UPDATE; the audit log
+    gets one row for the lot (a bulk statement bypasses the per-row recorder)."""
+    moved = await ProjectRepository(session).move_entries(
+        auth.org_id, project.id, project.client_id
+    )
+    if moved:
+        await record_event(
+            session,
+            "time_entry.moved_with_project",
+            organization_id=auth.org_id,
+            object_type="project",
+            object_id=project.id,
+            details={
+                "entries": moved,
+                "from_client_id": previous_client_id,
+                "to_client_id": project.client_id,
+            },
+        )
 
 
 async def _resolve_client(
@@ -208,6 +252,14 @@ async def _status_changed(
 ) -> None:
     if project.status == previous:
         return
+    event = ProjectStatusChangedEvent(
+        id=project.id,
+        name=project.name,
+        client_id=project.client_id,
+        old_status=previous,
+        new_status=project.status,
+    )
+    await emit(session, auth.org_id, "project.status_changed", event.model_dump(mode="json"))
     if project.status == ARCHIVED:
         project.archived_at = utcnow()
     elif previous == ARCHIVED:

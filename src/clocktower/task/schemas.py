@@ -161,6 +161,15 @@ class TaskFoundOrCreated(BaseModel):
     created: bool
 
 
+class TaskCompletedEvent(BaseModel):
+    """Webhook `task.completed` data (S6.5)."""
+
+    id: int
+    name: str
+    project_id: int
+    completed_at: datetime
+
+
 class InternalUserRead(BaseModel):
     id: int
     name: str

@@ -27,7 +27,15 @@ from clocktower.task.repository import (
     TaskRepository,
     TaskView,
 )
-from clocktower.task.schemas import DONE, NAME_MAX, TaskCreate, TaskUpdate, hours_to_minutes
+from clocktower.task.schemas import (
+    DONE,
+    NAME_MAX,
+    TaskCompletedEvent,
+    TaskCreate,
+    TaskUpdate,
+    hours_to_minutes,
+)
+from clocktower.webhook.events import emit
 
 _EXTERNAL_REF_CONSTRAINT = (
     "uq_tasks_organization_id_external_ref",
@@ -95,6 +103,8 @@ async def create_task(session: AsyncSession, auth: AuthContext, data: TaskCreate
     )
     session.add(task)
     await _flush_or_conflict(session, data.external_ref)
+    if task.status == DONE:
+        await _completed(session, task)
     return TaskView(task, project.id, project.name, assignee.name if assignee else None)
 
 
@@ -122,9 +132,12 @@ async def update_task(
         task.estimated_minutes = hours_to_minutes(data.estimated_hours)
     if "hourly_rate" in changes:
         task.hourly_rate_cents = to_cents(data.hourly_rate)
+    was_done = task.status == DONE
     if "status" in changes:
         _set_status(task, changes["status"])
     await _flush_or_conflict(session, task.external_ref)
+    if task.status == DONE and not was_done:
+        await _completed(session, task)
     # Re-read with its embeds: the project may have changed, the assignee too.
     return await get_task(session, auth, task.id)
 
@@ -166,6 +179,17 @@ async def find_or_create_task(
 def _require_internal(auth: AuthContext) -> None:
     if auth.is_customer:
         raise TaskInternalOnly()
+
+
+async def _completed(session: AsyncSession, task: Task) -> None:
+    """Webhook `task.completed` (S6.5): a task created as done or moved into done."""
+    event = TaskCompletedEvent(
+        id=task.id,
+        name=task.name,
+        project_id=task.project_id,
+        completed_at=task.completed_at or utcnow(),
+    )
+    await emit(session, task.organization_id, "task.completed", event.model_dump(mode="json"))
 
 
 def _set_status(task: Task, status: str) -> None:

@@ -16,22 +16,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    Integer,
-    Numeric,
     Select,
     and_,
     case,
     func,
     literal,
-    literal_column,
     select,
 )
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from clocktower.kit.repository import Repository, TenantRepository
+from clocktower.kit.sql_time import earlier_of, later_of, periods_cte, seconds_between
 from clocktower.kit.time import UTCDateTime, utcnow
 from clocktower.models import TimeEntry, TimeEntrySyncState
 from clocktower.time_entry.repository import TimeEntryRepository, Viewer
@@ -74,68 +69,6 @@ class DayTotal:
     index: int
     seconds: Decimal
     billable_seconds: Decimal
-
-
-# --- portable SQL: seconds between two instants, the later and the earlier of two -------
-
-
-class seconds_between(FunctionElement[Decimal]):
-    """`seconds_between(a, b)`: seconds from instant a to instant b."""
-
-    type = Numeric()
-    name = "seconds_between"
-    inherit_cache = True
-
-
-class later_of(FunctionElement[datetime]):
-    type = UTCDateTime()
-    name = "later_of"
-    inherit_cache = True
-
-
-class earlier_of(FunctionElement[datetime]):
-    type = UTCDateTime()
-    name = "earlier_of"
-    inherit_cache = True
-
-
-def _two(element: FunctionElement[Any], compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
-    first, second = list(element.clauses)
-    return compiler.process(first, **kw), compiler.process(second, **kw)
-
-
-@compiles(seconds_between)
-def _seconds_between(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    start, end = _two(element, compiler, **kw)
-    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
-
-
-@compiles(seconds_between, "sqlite")
-def _seconds_between_sqlite(element: seconds_between, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite keeps instants as ISO text; julianday reads them (fractions included).
-    start, end = _two(element, compiler, **kw)
-    return f"((julianday({end}) - julianday({start})) * 86400.0)"
-
-
-@compiles(later_of)
-def _later_of(element: later_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return "GREATEST({}, {})".format(*_two(element, compiler, **kw))
-
-
-@compiles(later_of, "sqlite")
-def _later_of_sqlite(element: later_of, compiler: SQLCompiler, **kw: Any) -> str:
-    # Two-argument max() is scalar in SQLite; the ISO text of instants sorts as time.
-    return "MAX({}, {})".format(*_two(element, compiler, **kw))
-
-
-@compiles(earlier_of)
-def _earlier_of(element: earlier_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return "LEAST({}, {})".format(*_two(element, compiler, **kw))
-
-
-@compiles(earlier_of, "sqlite")
-def _earlier_of_sqlite(element: earlier_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return "MIN({}, {})".format(*_two(element, compiler, **kw))
 
 
 def _end_or(now: datetime | None) -> Any:
@@ -226,24 +159,14 @@ class TimeBlockRepository(Repository[TimeEntry]):
             )
             .subquery("entries")
         )
-        # The index is ours (never input), so it is written into the SQL as a number.
-        day_rows = [
-            select(
-                literal_column(str(index), Integer).label("day_index"),
-                literal(start, UTCDateTime).label("day_start"),
-                literal(end, UTCDateTime).label("day_end"),
-            )
-            for index, (start, end) in enumerate(days)
-        ]
-        day_table: Any = day_rows[0] if len(day_rows) == 1 else day_rows[0].union_all(*day_rows[1:])
-        intervals = day_table.cte("days")
+        intervals = periods_cte(days, "days")
         overlap = seconds_between(
-            later_of(entries.c.start_at, intervals.c.day_start),
-            earlier_of(entries.c.end_at, intervals.c.day_end),
+            later_of(entries.c.start_at, intervals.c.period_start),
+            earlier_of(entries.c.end_at, intervals.c.period_end),
         )
         statement = (
             select(
-                intervals.c.day_index,
+                intervals.c.period_index,
                 func.sum(overlap),
                 func.sum(case((entries.c.billable, overlap), else_=literal(0))),
             )
@@ -251,12 +174,12 @@ class TimeBlockRepository(Repository[TimeEntry]):
             .join(
                 entries,
                 and_(
-                    entries.c.start_at < intervals.c.day_end,
-                    entries.c.end_at > intervals.c.day_start,
+                    entries.c.start_at < intervals.c.period_end,
+                    entries.c.end_at > intervals.c.period_start,
                 ),
             )
-            .group_by(intervals.c.day_index)
-            .order_by(intervals.c.day_index)
+            .group_by(intervals.c.period_index)
+            .order_by(intervals.c.period_index)
         )
         rows = (await self.session.execute(statement)).all()
         return [

@@ -16,10 +16,9 @@ from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.routing import AppRoute
 from clocktower.time_entry import service as entry_service
 from clocktower.time_entry.errors import ProjectInactive, TimeEntryNotFound, TimerAlreadyRunning
+from clocktower.time_entry.filters import EntryFilters
 from clocktower.time_entry.schemas import (
-    Instant,
     NotesUpdate,
-    Source,
     TimeEntryAnswer,
     TimeEntryCreate,
     TimeEntryCreated,
@@ -28,7 +27,6 @@ from clocktower.time_entry.schemas import (
     TimeEntryRead,
     TimeEntryUpdate,
     TimeEntryUpdated,
-    day_or_instant,
 )
 
 router = APIRouter(prefix="/time-entries", tags=["time entries"], route_class=AppRoute)
@@ -41,7 +39,6 @@ EntriesDelete = Annotated[AuthContext, authorized("time_entry.delete")]
 
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 _WRITE_ERRORS = (InvalidReference, ProjectInactive, TimerAlreadyRunning, Forbidden)
-_DAY_OR_INSTANT = "A day (2024-01-15, your time zone) or an instant (2024-01-15T09:00:00Z); "
 
 
 @router.get("", response_model_exclude_unset=True, responses=error_responses(ValidationFailed))
@@ -49,51 +46,12 @@ async def list_time_entries(
     auth: EntriesList,
     session: DbSession,
     pagination: Pagination,
-    project_id: OptionalId = None,
-    task_id: OptionalId = None,
-    client_id: OptionalId = None,
-    user_id: Annotated[
-        int | None,
-        Query(ge=1, le=MAX_ID, description="Another user's entries need time_entry.fetch.other"),
-    ] = None,
-    start_date: Annotated[
-        str | None,
-        Query(max_length=40, description=_DAY_OR_INSTANT + "entries starting then or later"),
-    ] = None,
-    end_date: Annotated[
-        str | None,
-        Query(max_length=40, description=_DAY_OR_INSTANT + "a day includes that whole day"),
-    ] = None,
-    billable: bool | None = None,
-    paid: bool | None = None,
-    source: Source | None = None,
-    tag: Annotated[str | None, Query(min_length=1, max_length=50)] = None,
-    search: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
-    include_active: Annotated[bool, Query(description="Include running timers")] = False,
-    updated_since: Annotated[
-        Instant | None,
-        Query(description="Entries changed after this instant (sync); naive is your time zone"),
-    ] = None,
+    query: EntryFilters,
     enrich: Annotated[
         bool, Query(description="Embed user, project, task and client (seed 000)")
     ] = False,
 ) -> TimeEntryList:
     """Newest first. Members without time_entry.fetch.other see their own entries only."""
-    query = entry_service.EntryQuery(
-        user_id=user_id,
-        project_id=project_id,
-        task_id=task_id,
-        client_id=client_id,
-        start_date=day_or_instant("start_date", start_date),
-        end_date=day_or_instant("end_date", end_date),
-        billable=billable,
-        paid=paid,
-        source=source,
-        tag=tag,
-        search=search,
-        include_active=include_active,
-        updated_since=updated_since,
-    )
     page = await entry_service.list_entries(session, auth, pagination, query, enrich=enrich)
     return TimeEntryList(
         time_entries=[TimeEntryRead.of_view(view, auth) for view in page.items],

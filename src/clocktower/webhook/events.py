@@ -1,5 +1,8 @@
 """The webhook event catalogue, and `emit`: one `webhook.fan_out` job per event.
 
+`emit_many` queues the events of a set-based write (bulk actions, imports) with one
+INSERT, not one statement per changed entry.
+
 The job is written in the transaction of the change that causes it, so an event exists
 exactly when its change committed. Delivering it to subscriptions (signing, retries,
 the delivery log) is the work of the `webhook.fan_out` handler in `webhook.jobs`.
@@ -7,12 +10,16 @@ the delivery log) is the work of the `webhook.fan_out` handler in `webhook.jobs`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.kit.time import utcnow
+from clocktower.models import Job
 from clocktower.worker import enqueue_job
+from clocktower.worker.queue import DEFAULT_MAX_ATTEMPTS
 
 FAN_OUT_JOB = "webhook.fan_out"
 
@@ -33,8 +40,7 @@ async def emit(
     session: AsyncSession, organization_id: int, event: str, data: dict[str, Any]
 ) -> None:
     """Queue `event` with its JSON-ready `data` for every subscription of the organisation."""
-    if event not in EVENTS:
-        raise ValueError(f"unknown webhook event {event!r}")
+    _check(event)
     await enqueue_job(
         session,
         FAN_OUT_JOB,
@@ -43,3 +49,38 @@ async def emit(
         occurred_at=utcnow().isoformat(),
         data=data,
     )
+
+
+async def emit_many(
+    session: AsyncSession, organization_id: int, event: str, items: Sequence[dict[str, Any]]
+) -> None:
+    """Queue one `event` per item of `items` (JSON-ready data), written in one statement."""
+    _check(event)
+    if not items:
+        return
+    now = utcnow()
+    await session.execute(
+        insert(Job),
+        [
+            {
+                "kind": FAN_OUT_JOB,
+                "organization_id": organization_id,
+                "payload": {
+                    "event": event,
+                    "occurred_at": now.isoformat(),
+                    "data": data,
+                },
+                "status": "queued",
+                "attempts": 0,
+                "max_attempts": DEFAULT_MAX_ATTEMPTS,
+                "run_at": now,
+                "created_at": now,
+            }
+            for data in items
+        ],
+    )
+
+
+def _check(event: str) -> None:
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}")

@@ -20,6 +20,6 @@ log = structlog.get_logger("clocktower.webhook")
 async def fan_out(context: JobContext, payload: dict[str, Any]) -> None:
     log.debug(
         "webhook event without subscriptions",
-        event=payload.get("event"),
+        webhook_event=payload.get("event"),
         organization_id=context.organization_id,
     )

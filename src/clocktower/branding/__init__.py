@@ -1,0 +1,1 @@
+"""The organisation's logo, printed on invoices and quotes."""

@@ -1,0 +1,1 @@
+"""Invoices (S4.3): drafted from approved bills or billable entries, numbered, PDF."""
