@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/clocktower serve
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --maxprocesses 4
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests migrations

@@ -256,9 +256,15 @@ async def committing_database(backend: str, templates: Templates) -> AsyncIterat
 
 @pytest.fixture
 def redis_url() -> str:
+    """The Redis test database; each xdist worker gets its own (15, 14, …) so one worker's
+    FLUSHDB never empties another's."""
     url = availability().redis_url
     if url is None:
         pytest.skip(f"Redis not reachable: {availability().redis_problem}")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    base, _, database = url.rpartition("/")
+    if database.isdigit() and worker.startswith("gw"):
+        return f"{base}/{int(database) - int(worker[2:]) % 8}"
     return url
 
 

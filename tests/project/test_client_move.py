@@ -85,6 +85,8 @@ async def test_the_move_is_audited_once(
     assert row["object_id"] == str(project.id)
     assert row["changes"] == {
         "entries": 3,
+        # Stored rows without the ledger: no bills were made for them.
+        "time_bills": 0,
         "from_client_id": acme.id,
         "to_client_id": globex.id,
     }

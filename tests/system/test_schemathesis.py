@@ -119,7 +119,14 @@ class Owner:
                 },
             )
         assert response.status_code == 201, response.text
-        return {"Authorization": f"Bearer {response.json()['token']}"}
+        headers = {"Authorization": f"Bearer {response.json()['token']}"}
+        # With the inventory module off its routes would only ever answer module_disabled.
+        with asgi.get_client(self.app) as client:
+            enabled = client.put(
+                "/api/v1/settings", json={"modules": {"inventory": True}}, headers=headers
+            )
+        assert enabled.status_code == 200, enabled.text
+        return headers
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,8 @@ async def test_a_task_with_time_entries_is_409(
     assert response.status_code == 409
     body = response.json()
     assert body["error_code"] == "task_in_use"
-    assert body["dependents"] == ["time_entries"]
+    # The entry, written through the API, is billed too (S4.2).
+    assert body["dependents"] == ["time_bills", "time_entries"]
     assert (await api.as_(member).get(f"{TASKS}/{task.id}")).status_code == 200
 
 

@@ -14,7 +14,17 @@ from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
 from clocktower.client.schemas import ClientFilter
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
-from clocktower.models import Client, ClientContact, Membership, Project, Task, TimeEntry
+from clocktower.models import (
+    Client,
+    ClientContact,
+    Invoice,
+    Membership,
+    Project,
+    Quote,
+    Task,
+    TimeBill,
+    TimeEntry,
+)
 
 
 def _projects_count() -> ScalarSelect[int]:
@@ -89,8 +99,8 @@ class ClientRepository(TenantRepository[Client]):
     async def is_referenced(self, organization_id: int, client_id: int) -> bool:
         """Anything worth keeping points at the client: a project other than an untouched
         General Support project, a task of its projects, tracked time (on the client or
-        on one of its projects), or a customer member (whose membership the database
-        would delete with the client)."""
+        on one of its projects), a time bill, invoice or quote, or a customer member
+        (whose membership the database would delete with the client)."""
         of_client = (Project.organization_id == organization_id, Project.client_id == client_id)
         projects = select(Project.id).where(*of_client)
         other_project = exists().where(*of_client, Project.is_default_for_client.is_(False))
@@ -104,7 +114,17 @@ class ClientRepository(TenantRepository[Client]):
         customer = exists().where(
             Membership.organization_id == organization_id, Membership.client_id == client_id
         )
-        found = await self.session.execute(select(or_(other_project, any_task, any_time, customer)))
+        billed = or_(
+            *(
+                exists().where(
+                    model.organization_id == organization_id, model.client_id == client_id
+                )
+                for model in (Invoice, Quote, TimeBill)
+            )
+        )
+        found = await self.session.execute(
+            select(or_(other_project, any_task, any_time, customer, billed))
+        )
         return bool(found.scalar_one())
 
     async def projects_of(self, organization_id: int, client_id: int) -> Sequence[Project]:

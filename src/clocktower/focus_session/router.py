@@ -27,7 +27,7 @@ from clocktower.kit.ids import MAX_ID, IdPath
 from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.project.errors import ProjectNameTaken
 from clocktower.routing import AppRoute
-from clocktower.time_entry.errors import ProjectInactive
+from clocktower.time_entry.errors import EntryLocked, ProjectInactive
 from clocktower.time_entry.schemas import day_or_instant
 
 router = APIRouter(prefix="/sessions", tags=["focus sessions"], route_class=AppRoute)
@@ -127,23 +127,28 @@ async def get_session(
 @router.put(
     "/{session_id}",
     response_model_exclude_unset=True,
-    responses=error_responses(FocusSessionNotFound, *_WRITE_ERRORS),
+    responses=error_responses(FocusSessionNotFound, EntryLocked, *_WRITE_ERRORS),
 )
 async def update_session(
     session_id: IdPath, data: FocusSessionWrite, auth: SessionsUpdate, session: DbSession
 ) -> FocusSessionSaved:
-    """Seed 001's edit workflow: takes the values sent and marks the session edited."""
+    """Seed 001's edit workflow: takes the values sent and marks the session edited. 409
+    `entry_locked` when a change reaches a work session's entry whose time bill is
+    approved or invoiced."""
     saved = await session_service.update_session(session, auth, session_id, data)
     return _saved("Session updated", saved, auth)
 
 
 @router.delete(
     "/{session_id}",
-    responses=error_responses(FocusSessionNotFound, FocusSessionInternalOnly, Forbidden),
+    responses=error_responses(
+        FocusSessionNotFound, FocusSessionInternalOnly, EntryLocked, Forbidden
+    ),
 )
 async def delete_session(
     session_id: IdPath, auth: SessionsDelete, session: DbSession
 ) -> FocusSessionDeleted:
-    """Deletes the session and, for a work session, its time entry."""
+    """Deletes the session and, for a work session, its time entry (409 `entry_locked`
+    when that entry's time bill is approved or invoiced)."""
     await session_service.delete_session(session, auth, session_id)
     return FocusSessionDeleted(message="Session deleted")

@@ -18,16 +18,18 @@ from clocktower.models import (
     Project,
     Role,
     Task,
+    TimeBill,
     TimeEntry,
     User,
 )
 from clocktower.organization.repository import MembershipRepository
 
 # Tables whose rows point at a project and forbid its permanent deletion, by the name the
-# 409 answer uses. Bills join this list when they exist.
+# 409 answer uses (seed 000: a pillar referenced by time bills cannot be deleted).
 REFERENCING: tuple[tuple[str, Any], ...] = (
     ("tasks", Task.project_id),
     ("time_entries", TimeEntry.project_id),
+    ("time_bills", TimeBill.project_id),
 )
 # The built-in roles whose members hear about budgets.
 BUDGET_ROLES = ("owner", "admin")
@@ -258,5 +260,20 @@ class ProjectRepository(TenantRepository[Project]):
             )
             .values(client_id=client_id, updated_at=utcnow())
             .execution_options(synchronize_session="fetch")
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def move_bills(self, organization_id: int, project_id: int, client_id: int | None) -> int:
+        """The project's time bills follow it to its new client, like its entries: one
+        UPDATE, whatever their status (an invoice keeps its own client). Their rates stay
+        until the bills are refreshed or recomputed. Returns how many."""
+        result = await self.session.execute(
+            update(TimeBill)
+            .where(
+                TimeBill.organization_id == organization_id,
+                TimeBill.project_id == project_id,
+            )
+            .values(client_id=client_id, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -161,12 +161,13 @@ async def find_or_create_project_with_client(
 async def _move_entries(
     session: AsyncSession, auth: AuthContext, project: Project, previous_client_id: int | None
 ) -> None:
-    """A project's time entries follow it to its new client, in one UPDATE; the audit log
-    gets one row for the lot (a bulk statement bypasses the per-row recorder)."""
-    moved = await ProjectRepository(session).move_entries(
-        auth.org_id, project.id, project.client_id
-    )
-    if moved:
+    """A project's time entries and time bills follow it to its new client, one UPDATE
+    each; the audit log gets one row for the lot (a bulk statement bypasses the per-row
+    recorder)."""
+    repository = ProjectRepository(session)
+    moved = await repository.move_entries(auth.org_id, project.id, project.client_id)
+    bills = await repository.move_bills(auth.org_id, project.id, project.client_id)
+    if moved or bills:
         await record_event(
             session,
             "time_entry.moved_with_project",
@@ -175,6 +176,7 @@ async def _move_entries(
             object_id=project.id,
             details={
                 "entries": moved,
+                "time_bills": bills,
                 "from_client_id": previous_client_id,
                 "to_client_id": project.client_id,
             },

@@ -10,22 +10,29 @@ The first rate that is set wins, in this order:
 6. the organisation's default rate (setting `default_hourly_rate`).
 
 None of them set: no rate (`source` "none", `cents` None). The currency is the client's,
-else the organisation's. `resolve_rates` issues a fixed number of statements however
-many buckets it is given.
+else the organisation's. A task names its project: with a task, the task's project (and
+that project's client) count, whatever project the key names.
+
+`resolve_rates` issues a fixed number of statements however many buckets it is given
+(one per kind of row, per thousand ids). Rates are read when asked: a bill keeps the rate
+it was priced at until its entries change or the bills are recomputed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.kit.money import from_cents
 from clocktower.models import Client, Membership, Organization, Project, ProjectUserRate, Task
+
+# Ids per IN list: far below SQLite's and asyncpg's limits on bound parameters.
+_CHUNK = 1000
 
 RateSource = Literal["task", "project_user", "project", "user", "client", "organization", "none"]
 
@@ -102,69 +109,84 @@ async def resolve_rate(session: AsyncSession, organization_id: int, key: RateKey
     return (await resolve_rates(session, organization_id, [key]))[key]
 
 
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    ordered = sorted(values)
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
+
+
 async def _task_rows(
     session: AsyncSession, organization_id: int, ids: set[int]
 ) -> dict[int, tuple[int | None, int]]:
-    if not ids:
-        return {}
-    result = await session.execute(
-        select(Task.id, Task.hourly_rate_cents, Task.project_id).where(
-            Task.organization_id == organization_id, Task.id.in_(ids)
+    found: dict[int, tuple[int | None, int]] = {}
+    for chunk in _chunks(ids):
+        result = await session.execute(
+            select(Task.id, Task.hourly_rate_cents, Task.project_id).where(
+                Task.organization_id == organization_id, Task.id.in_(chunk)
+            )
         )
-    )
-    return {row.id: (row.hourly_rate_cents, row.project_id) for row in result}
+        found.update({row.id: (row.hourly_rate_cents, row.project_id) for row in result})
+    return found
 
 
 async def _project_rows(
     session: AsyncSession, organization_id: int, ids: set[int]
 ) -> dict[int, tuple[int | None, int | None]]:
-    if not ids:
-        return {}
-    result = await session.execute(
-        select(Project.id, Project.hourly_rate_cents, Project.client_id).where(
-            Project.organization_id == organization_id, Project.id.in_(ids)
+    found: dict[int, tuple[int | None, int | None]] = {}
+    for chunk in _chunks(ids):
+        result = await session.execute(
+            select(Project.id, Project.hourly_rate_cents, Project.client_id).where(
+                Project.organization_id == organization_id, Project.id.in_(chunk)
+            )
         )
-    )
-    return {row.id: (row.hourly_rate_cents, row.client_id) for row in result}
+        found.update({row.id: (row.hourly_rate_cents, row.client_id) for row in result})
+    return found
 
 
 async def _client_rows(
     session: AsyncSession, organization_id: int, ids: set[int]
 ) -> dict[int | None, tuple[int | None, str | None]]:
-    if not ids:
-        return {}
-    result = await session.execute(
-        select(Client.id, Client.default_hourly_rate_cents, Client.currency).where(
-            Client.organization_id == organization_id, Client.id.in_(ids)
+    found: dict[int | None, tuple[int | None, str | None]] = {}
+    for chunk in _chunks(ids):
+        result = await session.execute(
+            select(Client.id, Client.default_hourly_rate_cents, Client.currency).where(
+                Client.organization_id == organization_id, Client.id.in_(chunk)
+            )
         )
-    )
-    return {row.id: (row.default_hourly_rate_cents, row.currency) for row in result}
+        found.update({row.id: (row.default_hourly_rate_cents, row.currency) for row in result})
+    return found
 
 
 async def _member_rates(
     session: AsyncSession, organization_id: int, user_ids: set[int]
 ) -> dict[int, int]:
-    result = await session.execute(
-        select(Membership.user_id, Membership.hourly_rate_cents).where(
-            Membership.organization_id == organization_id,
-            Membership.user_id.in_(user_ids),
-            Membership.hourly_rate_cents.is_not(None),
+    found: dict[int, int] = {}
+    for chunk in _chunks(user_ids):
+        result = await session.execute(
+            select(Membership.user_id, Membership.hourly_rate_cents).where(
+                Membership.organization_id == organization_id,
+                Membership.user_id.in_(chunk),
+                Membership.hourly_rate_cents.is_not(None),
+            )
         )
-    )
-    return {row.user_id: row.hourly_rate_cents for row in result}
+        found.update({row.user_id: row.hourly_rate_cents for row in result})
+    return found
 
 
 async def _project_user_rates(
     session: AsyncSession, organization_id: int, pairs: set[tuple[int | None, int]]
 ) -> dict[tuple[int | None, int], int]:
-    if not pairs:
-        return {}
-    result = await session.execute(
-        select(
-            ProjectUserRate.project_id, ProjectUserRate.user_id, ProjectUserRate.hourly_rate_cents
-        ).where(
-            ProjectUserRate.organization_id == organization_id,
-            tuple_(ProjectUserRate.project_id, ProjectUserRate.user_id).in_(sorted(pairs)),
+    found: dict[tuple[int | None, int], int] = {}
+    for chunk in _chunks(pairs):
+        result = await session.execute(
+            select(
+                ProjectUserRate.project_id,
+                ProjectUserRate.user_id,
+                ProjectUserRate.hourly_rate_cents,
+            ).where(
+                ProjectUserRate.organization_id == organization_id,
+                tuple_(ProjectUserRate.project_id, ProjectUserRate.user_id).in_(chunk),
+            )
         )
-    )
-    return {(row.project_id, row.user_id): row.hourly_rate_cents for row in result}
+        found.update({(row.project_id, row.user_id): row.hourly_rate_cents for row in result})
+    return found

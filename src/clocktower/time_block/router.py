@@ -29,7 +29,7 @@ from clocktower.time_block.schemas import (
     TimeBlockUpdate,
     TimeBlockWritten,
 )
-from clocktower.time_entry.errors import ProjectInactive
+from clocktower.time_entry.errors import EntryLocked, ProjectInactive
 from clocktower.time_entry.schemas import day_or_instant
 
 router = APIRouter(prefix="/time-blocks", tags=["time blocks"], route_class=AppRoute)
@@ -117,11 +117,14 @@ async def get_time_block(
     return TimeBlockAnswer(data=TimeBlockRead.of_row(row, auth))
 
 
-@router.put("/{block_id}", responses=error_responses(TimeBlockNotFound, *_WRITE_ERRORS))
+@router.put(
+    "/{block_id}", responses=error_responses(TimeBlockNotFound, EntryLocked, *_WRITE_ERRORS)
+)
 async def update_time_block(
     block_id: IdPath, data: TimeBlockUpdate, auth: BlocksUpdate, session: DbSession
 ) -> TimeBlockWritten:
-    """Changes the fields sent and queues a new sync (both targets pending)."""
+    """Changes the fields sent and queues a new sync (both targets pending). 409
+    `entry_locked` when the block's time bill is approved or invoiced."""
     row = await block_service.update_block(session, auth, block_id, data)
     return TimeBlockWritten(
         data=TimeBlockSummary.of_row(row, auth),
@@ -129,10 +132,12 @@ async def update_time_block(
     )
 
 
-@router.delete("/{block_id}", responses=error_responses(TimeBlockNotFound))
+@router.delete("/{block_id}", responses=error_responses(TimeBlockNotFound, EntryLocked))
 async def delete_time_block(
     block_id: IdPath, auth: BlocksDelete, session: DbSession
 ) -> TimeBlockDeleted:
+    """Deletes the block's time entry; 409 `entry_locked` when its bill is approved or
+    invoiced."""
     await block_service.delete_block(session, auth, block_id)
     return TimeBlockDeleted(message="Time block deleted")
 

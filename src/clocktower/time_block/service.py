@@ -36,6 +36,7 @@ from clocktower.time_entry.service import (
     NewEntry,
     add_entry,
     apply_changes,
+    ensure_unlocked,
     remove_entry,
     resolve_references,
     viewer_of,
@@ -222,6 +223,9 @@ async def update_block(
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if changes.get("calendar_id") is not None:
         raise CalendarNotFound()
+    if changes:
+        # Its calendar fields too: a billed block stays as it was billed.
+        await ensure_unlocked(session, entry)
     for field in ("title", "color", "timezone", "calendar_id"):
         if field in changes:
             setattr(entry, field, changes[field])

@@ -50,3 +50,23 @@ class EntryRunning(Conflict):
 
     def __init__(self, message: str = "The entry is a running timer; stop it first") -> None:
         super().__init__(message)
+
+
+class EntryLocked(Conflict):
+    """The entry's bill is approved or invoiced, or an invoice bills it (S4.2): the time
+    it bills no longer changes silently. Reopening the bill (an approver) unlocks it."""
+
+    error_code = "entry_locked"
+    title = "Entry locked"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        entry_id: int,
+        time_bill_id: int | None = None,
+        invoice_id: int | None = None,
+    ) -> None:
+        super().__init__(
+            message, entry_id=entry_id, time_bill_id=time_bill_id, invoice_id=invoice_id
+        )

@@ -15,7 +15,12 @@ from clocktower.kit.ids import MAX_ID, IdPath
 from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.routing import AppRoute
 from clocktower.time_entry import service as entry_service
-from clocktower.time_entry.errors import ProjectInactive, TimeEntryNotFound, TimerAlreadyRunning
+from clocktower.time_entry.errors import (
+    EntryLocked,
+    ProjectInactive,
+    TimeEntryNotFound,
+    TimerAlreadyRunning,
+)
 from clocktower.time_entry.filters import EntryFilters
 from clocktower.time_entry.schemas import (
     NotesUpdate,
@@ -39,6 +44,8 @@ EntriesDelete = Annotated[AuthContext, authorized("time_entry.delete")]
 
 OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 _WRITE_ERRORS = (InvalidReference, ProjectInactive, TimerAlreadyRunning, Forbidden)
+# Changing or deleting an entry whose time bill is approved or invoiced (S4.2).
+_CHANGE_ERRORS = (TimeEntryNotFound, EntryLocked, *_WRITE_ERRORS)
 
 
 @router.get("", response_model_exclude_unset=True, responses=error_responses(ValidationFailed))
@@ -87,15 +94,16 @@ async def _update(
     )
 
 
-@router.put("/{entry_id}", responses=error_responses(TimeEntryNotFound, *_WRITE_ERRORS))
+@router.put("/{entry_id}", responses=error_responses(*_CHANGE_ERRORS))
 async def update_time_entry(
     entry_id: IdPath, data: TimeEntryUpdate, auth: EntriesUpdate, session: DbSession
 ) -> TimeEntryUpdated:
-    """Changes the fields sent; end_time on a running entry stops it."""
+    """Changes the fields sent; end_time on a running entry stops it. 409 `entry_locked`
+    when the entry's time bill is approved or invoiced."""
     return await _update(entry_id, data, auth, session)
 
 
-@router.patch("/{entry_id}", responses=error_responses(TimeEntryNotFound, *_WRITE_ERRORS))
+@router.patch("/{entry_id}", responses=error_responses(*_CHANGE_ERRORS))
 async def patch_time_entry(
     entry_id: IdPath, data: TimeEntryUpdate, auth: EntriesUpdate, session: DbSession
 ) -> TimeEntryUpdated:
@@ -103,7 +111,9 @@ async def patch_time_entry(
     return await _update(entry_id, data, auth, session)
 
 
-@router.post("/{entry_id}/notes", responses=error_responses(TimeEntryNotFound, Forbidden))
+@router.post(
+    "/{entry_id}/notes", responses=error_responses(TimeEntryNotFound, EntryLocked, Forbidden)
+)
 async def update_time_entry_notes(
     entry_id: IdPath, data: NotesUpdate, auth: EntriesUpdate, session: DbSession
 ) -> TimeEntryUpdated:
@@ -112,10 +122,11 @@ async def update_time_entry_notes(
     return TimeEntryUpdated(message="Notes updated", time_entry=TimeEntryRead.of_view(view, auth))
 
 
-@router.delete("/{entry_id}", responses=error_responses(TimeEntryNotFound, Forbidden))
+@router.delete("/{entry_id}", responses=error_responses(TimeEntryNotFound, EntryLocked, Forbidden))
 async def delete_time_entry(
     entry_id: IdPath, auth: EntriesDelete, session: DbSession
 ) -> TimeEntryDeleted:
-    """Deletes the entry; a running one is discarded."""
+    """Deletes the entry; a running one is discarded. 409 `entry_locked` when its time
+    bill is approved or invoiced."""
     await entry_service.delete_entry(session, auth, entry_id)
     return TimeEntryDeleted(message="Time entry deleted")

@@ -1,8 +1,10 @@
 """Time entry use cases: list, read, create (or start a timer), change, stop, delete.
 
 Rules every writer of entries shares (timers, focus sessions, time blocks, imports) live
-here: who may write whose time, how ids in a body resolve, how a span is validated, and
-what a change emits (webhook events, budget checks).
+here: who may write whose time, how ids in a body resolve, how a span is validated, what
+a change emits (webhook events, budget checks), which entries are locked (their bill is
+approved or invoiced: 409 `entry_locked`), and that every write brings the time bills
+along in the same transaction (`time_bill.ledger.refresh`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ from clocktower.models.time_entry import SINGLE_TIMER_SLOT
 from clocktower.project.budget import queue_budget_check
 from clocktower.setting.schemas import OrganizationSettings
 from clocktower.setting.service import organization_settings
+from clocktower.time_bill import ledger as bills
 from clocktower.time_entry.errors import (
+    EntryLocked,
     EntryRunning,
     NoActiveTimer,
     ProjectInactive,
@@ -49,6 +53,10 @@ from clocktower.webhook.events import emit
 DAY_SECONDS = 24 * 3600
 # A timer may start a little in the future (clock skew between devices), no more.
 START_SKEW = timedelta(minutes=1)
+# The fields of a change that move the entry's time between bills or change what it bills.
+BILLED_FIELDS = frozenset(
+    {"project_id", "task_id", "client_id", "start_time", "end_time", "duration_seconds", "billable"}
+)
 _RUNNING_CONSTRAINT = (
     "uq_time_entries_organization_id_user_id_running_slot",
     "time_entries.organization_id, time_entries.user_id, time_entries.running_slot",
@@ -296,6 +304,8 @@ async def add_entry(session: AsyncSession, auth: AuthContext, new: NewEntry) -> 
         calendar_id=new.calendar_id,
     )
     await _flush_or_timer_conflict(session, entry)
+    if entry.end_at is not None:
+        await bills.refresh(session, auth.org_id, [entry.id])
     await entry_changed(session, entry, "time_entry.created")
     if entry.end_at is None:
         await emit(session, auth.org_id, "timer.started", entry_payload(entry))
@@ -359,6 +369,7 @@ async def apply_changes(
     entry."""
     if not changes:
         return  # nothing sent, nothing changed: no event either
+    await ensure_unlocked(session, entry)
     was_running = entry.end_at is None
     previous_project_id = entry.project_id
     if {"project_id", "task_id", "client_id"} & changes.keys():
@@ -406,6 +417,8 @@ async def apply_changes(
         entry.start_at = start
         entry.end_at = end
     await session.flush()
+    if changes.keys() & BILLED_FIELDS:
+        await bills.refresh(session, entry.organization_id, [entry.id])
     await entry_changed(session, entry, "time_entry.updated")
     if was_running and entry.end_at is not None:
         await emit(session, entry.organization_id, "timer.stopped", entry_payload(entry))
@@ -430,12 +443,17 @@ async def delete_entry(session: AsyncSession, auth: AuthContext, entry_id: int) 
 
 
 async def remove_entry(session: AsyncSession, entry: TimeEntry) -> None:
-    """Deletes an entry the caller may write (a running one is discarded)."""
+    """Deletes an entry the caller may write (a running one is discarded); 409 when its
+    bill is approved or invoiced."""
+    await ensure_unlocked(session, entry)
     payload = entry_payload(entry)
     project_id = entry.project_id
     organization_id = entry.organization_id
+    bill_id = entry.time_bill_id
     await session.delete(entry)
     await session.flush()
+    if bill_id is not None:
+        await bills.refresh(session, organization_id, [], [bill_id])
     await emit(session, organization_id, "time_entry.deleted", payload)
     if project_id is not None:
         project = await ReferenceLookup(session).project(organization_id, project_id)
@@ -521,6 +539,7 @@ async def stop_timer(
     entry.duration_seconds = int((end - entry.start_at).total_seconds())
     entry.running_slot = None
     await session.flush()
+    await bills.refresh(session, auth.org_id, [entry.id])
     await entry_changed(session, entry, "time_entry.updated")
     await emit(session, entry.organization_id, "timer.stopped", entry_payload(entry))
     return await get_entry(session, auth, entry.id)
@@ -540,6 +559,22 @@ async def entry_changed(session: AsyncSession, entry: TimeEntry, event: str) -> 
         project = await ReferenceLookup(session).project(entry.organization_id, entry.project_id)
         if project is not None:
             await queue_budget_check(session, project)
+
+
+async def ensure_unlocked(session: AsyncSession, entry: TimeEntry) -> None:
+    """409 `entry_locked` when the entry's bill is approved or invoiced, or an invoice
+    bills it directly. The bill's row stays locked until the transaction ends, so an
+    approval racing this write waits for it (or this write sees the approval)."""
+    if entry.time_bill_id is None and entry.invoice_id is None:
+        return
+    lock = (await bills.entry_locks(session, entry.organization_id, [entry])).get(entry.id)
+    if lock is not None:
+        raise EntryLocked(
+            lock.message,
+            entry_id=entry.id,
+            time_bill_id=lock.bill_id,
+            invoice_id=lock.invoice_id,
+        )
 
 
 def ensure_stopped(entry: TimeEntry) -> None:

@@ -2,7 +2,9 @@
 
 One set-based statement per step whatever the number of entries: read the entries, write
 the change (one UPDATE or DELETE), its audit rows, its webhook events, then one budget
-check per project touched. Running entries are skipped for every action (seed 002);
+check per project touched, and the time bills brought along (`time_bill.ledger.refresh`,
+itself a fixed number of statements). Running entries are skipped for every action (seed
+002), and so are locked entries (their time bill is approved or invoiced: `locked`);
 without time_entry.update.other only the caller's own entries are touched.
 """
 
@@ -18,6 +20,7 @@ from clocktower.auth.context import AuthContext
 from clocktower.errors import ValidationFailed
 from clocktower.models import TimeEntry
 from clocktower.project.budget import queue_budget_check
+from clocktower.time_bill.ledger import entry_locks, refresh
 from clocktower.time_entry.schemas import TAG_MAX, normalize_tags, tag_list
 from clocktower.time_entry.service import entry_payload, viewer_of
 from clocktower.time_entry_io.repository import (
@@ -60,6 +63,12 @@ async def bulk_update_entries(
     found = {entry.id: entry for entry in await repository.visible_by_ids(viewer_of(auth), ids)}
     may_write_others = auth.allows("time_entry.update.other")
     outcome = BulkOutcome(action=data.action)
+    writable = [
+        entry
+        for entry in found.values()
+        if (entry.user_id == auth.user_id or may_write_others) and entry.end_at is not None
+    ]
+    locks = await entry_locks(session, auth.org_id, writable)
     eligible: list[TimeEntry] = []
     for entry_id in ids:
         entry = found.get(entry_id)
@@ -69,6 +78,8 @@ async def bulk_update_entries(
             outcome.skipped.append((entry_id, "not_yours"))
         elif entry.end_at is None:
             outcome.skipped.append((entry_id, "active"))
+        elif entry_id in locks:
+            outcome.skipped.append((entry_id, "locked"))
         else:
             eligible.append(entry)
     if data.action == "delete":
@@ -110,9 +121,11 @@ async def _delete(
         return
     payloads = {entry.id: entry_payload(entry) for entry in entries}
     project_ids = {entry.project_id for entry in entries if entry.project_id is not None}
+    bill_ids = {entry.time_bill_id for entry in entries if entry.time_bill_id is not None}
     await repository.delete_ids(auth.org_id, list(payloads))
     for entry in entries:
         session.expunge(entry)
+    await refresh(session, auth.org_id, [], bill_ids)
     await record_audit(session, auth.org_id, "time_entry", "delete", payloads)
     await emit_many(session, auth.org_id, "time_entry.deleted", list(payloads.values()))
     await check_budgets(session, auth, project_ids)
@@ -134,6 +147,8 @@ async def _set_flag(
         return
     ids = [entry.id for entry in changing]
     await repository.set_values(auth.org_id, ids, {column: value})
+    if column == "billable":
+        await refresh(session, auth.org_id, ids)
     changes = {entry.id: {column: [not value, value]} for entry in changing}
     await _updated(session, auth, repository, ids, changes, outcome)
 

@@ -11,10 +11,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
-from python_multipart.exceptions import MultipartParseError
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
-from starlette.formparsers import MultiPartException
 
 from clocktower.auth.context import AuthContext
 from clocktower.auth.dependencies import authorized
@@ -45,6 +41,7 @@ from clocktower.time_entry_io.schemas import (
     ImportResult,
     SkippedEntry,
 )
+from clocktower.uploads import read_body, read_form_field
 
 router = APIRouter(prefix="/time-entries", tags=["time entries"], route_class=AppRoute)
 
@@ -164,31 +161,20 @@ async def _csv_content(request: Request) -> bytes | str:
 
 
 async def _body(request: Request) -> bytes:
-    received: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > IMPORT_MAX_BYTES:
-            raise ImportTooLarge(IMPORT_MAX_BYTES)
-        received.append(chunk)
-    return b"".join(received)
+    return await read_body(request, IMPORT_MAX_BYTES, lambda: ImportTooLarge(IMPORT_MAX_BYTES))
 
 
 async def _uploaded_file(request: Request) -> bytes | str:
-    try:
-        form = await request.form(max_files=1, max_fields=20, max_part_size=IMPORT_MAX_BYTES)
-    except (HTTPException, MultiPartException, MultipartParseError) as error:
-        detail = getattr(error, "detail", None) or str(error)
-        raise ImportUnreadable("file", f"The multipart body cannot be read: {detail}") from None
-    upload = form.get("file")
-    if isinstance(upload, UploadFile):
-        content = await upload.read(IMPORT_MAX_BYTES + 1)
-        if len(content) > IMPORT_MAX_BYTES:
-            raise ImportTooLarge(IMPORT_MAX_BYTES)
-        return content
-    if isinstance(upload, str):
-        return upload
-    raise ImportUnreadable("file", "Send the CSV file in the multipart field 'file'")
+    content = await read_form_field(
+        request,
+        "file",
+        IMPORT_MAX_BYTES,
+        too_large=lambda: ImportTooLarge(IMPORT_MAX_BYTES),
+        unreadable=lambda message: ImportUnreadable("file", message),
+    )
+    if content is None:
+        raise ImportUnreadable("file", "Send the CSV file in the multipart field 'file'")
+    return content
 
 
 @router.get(

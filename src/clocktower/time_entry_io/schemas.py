@@ -12,7 +12,7 @@ from clocktower.kit.ids import IdField
 BULK_MAX = 500
 
 BulkActionName = Literal["delete", "set_billable", "set_paid", "add_tag", "remove_tag"]
-SkipReason = Literal["not_found", "not_yours", "active", "too_many_tags"]
+SkipReason = Literal["not_found", "not_yours", "active", "locked", "too_many_tags"]
 ExportFormat = Literal["csv", "xlsx"]
 ImportFormat = Literal["clocktower", "toggl", "clockify", "kimai"]
 
@@ -39,7 +39,8 @@ class SkippedEntry(BaseModel):
     id: int
     reason: SkipReason = Field(
         description="not_found (absent or not visible to you), not_yours (another user's "
-        "entry, needs time_entry.update.other), active (a running timer), too_many_tags"
+        "entry, needs time_entry.update.other), active (a running timer), locked (its time "
+        "bill is approved or invoiced), too_many_tags"
     )
 
 

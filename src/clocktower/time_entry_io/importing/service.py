@@ -6,7 +6,8 @@ active projects only, a customer's own client, notes and tags limits); any bad r
 the file with each problem named by line and column. The work is set-based: the names
 of the whole file resolve with a few statements, missing ones are created with one
 INSERT per kind, the entries with batched multi-row INSERTs (a thousand rows each),
-their audit rows and webhook events likewise.
+their audit rows and webhook events likewise, and their time bills in one ledger refresh
+(`time_bill.ledger.refresh`: a fixed number of statements per thousand entries).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from clocktower.auth.context import AuthContext
 from clocktower.errors import ValidationFailed
 from clocktower.models import TimeEntry, User
 from clocktower.setting.service import organization_settings
+from clocktower.time_bill.ledger import refresh
 from clocktower.time_entry.service import check_span, entry_payload
 from clocktower.time_entry_io.bulk import check_budgets
 from clocktower.time_entry_io.errors import ImportRowsInvalid, RowProblem
@@ -121,6 +123,7 @@ async def import_entries(
             }
         )
     entries = await insert_returning(session, TimeEntry, values)
+    await refresh(session, auth.org_id, [entry.id for entry in entries])
     payloads = {entry.id: entry_payload(entry) for entry in entries}
     await record_audit(session, auth.org_id, "time_entry", "create", payloads)
     await emit_many(session, auth.org_id, "time_entry.created", list(payloads.values()))

@@ -1,0 +1,142 @@
+"""The summary's sums, each one GROUP BY statement over the caller's visible entries.
+
+Every statement starts from the ledger's filtered, organisation-scoped statement
+(`TimeEntryRepository.filtered`), so a report sees exactly what `GET /time-entries` with
+the same filters would list. Seconds are the entries' integer `duration_seconds`, summed
+by the database: exact on every backend. An entry counts whole towards the local day,
+week or month its start falls in; the periods travel as a UNION ALL CTE
+(`kit.sql_time.periods_cte`) joined with a LEFT JOIN, so empty periods come back as
+zero rows and the lists are dense.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, null, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from clocktower.kit.sql_time import LocalPeriod, periods_cte
+from clocktower.models import Client, Project, Task, TimeEntry, User
+from clocktower.time_entry.repository import EntryFilters, TimeEntryRepository, Viewer
+
+Dimension = Literal["project", "client", "user", "task"]
+
+
+@dataclass(frozen=True)
+class Totals:
+    seconds: int
+    billable_seconds: int
+    entries: int
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    """The time of one project, client, user or task (`key` None: time without one).
+    `parent` is a task's project."""
+
+    key: int | None
+    name: str | None
+    seconds: int
+    billable_seconds: int
+    entries: int
+    parent: int | None = None
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    label: date
+    seconds: int
+    billable_seconds: int
+    entries: int
+
+
+# What each grouping groups by: the entry's column and the named table it points at.
+_NAMED: dict[Dimension, Any] = {"project": Project, "client": Client, "user": User, "task": Task}
+
+
+class SummaryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+        self.entries = TimeEntryRepository(session)
+
+    def _matching(self, viewer: Viewer, filters: EntryFilters) -> Subquery:
+        """The entries counted, as the few columns the sums need."""
+        return (
+            self.entries.filtered(viewer, filters)
+            .with_only_columns(
+                TimeEntry.id,
+                TimeEntry.user_id,
+                TimeEntry.project_id,
+                TimeEntry.task_id,
+                TimeEntry.client_id,
+                TimeEntry.start_at,
+                func.coalesce(TimeEntry.duration_seconds, 0).label("seconds"),
+                TimeEntry.billable,
+            )
+            .subquery("entries")
+        )
+
+    @staticmethod
+    def _sums(entries: Subquery) -> tuple[ColumnElement[Any], ...]:
+        seconds = entries.c.seconds
+        return (
+            func.coalesce(func.sum(seconds), 0),
+            func.coalesce(func.sum(case((entries.c.billable, seconds), else_=literal(0))), 0),
+            func.count(entries.c.id),
+        )
+
+    async def totals(self, viewer: Viewer, filters: EntryFilters) -> Totals:
+        entries = self._matching(viewer, filters)
+        row = (await self.session.execute(select(*self._sums(entries)))).one()
+        return Totals(int(row[0]), int(row[1]), int(row[2]))
+
+    async def by_dimension(
+        self, viewer: Viewer, filters: EntryFilters, dimension: Dimension
+    ) -> list[GroupTotal]:
+        """One row per project (client, user, task) with time, most hours first."""
+        entries = self._matching(viewer, filters)
+        named = _NAMED[dimension]
+        key = entries.c[f"{dimension}_id"]
+        parent = named.project_id if dimension == "task" else null()
+        seconds, billable, count = self._sums(entries)
+        statement = (
+            select(key, named.name, parent, seconds, billable, count)
+            .select_from(entries)
+            .outerjoin(named, named.id == key)
+            .group_by(key, named.name, *([parent] if dimension == "task" else []))
+            .order_by(seconds.desc(), named.name.nulls_last(), key.nulls_last())
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [
+            GroupTotal(row[0], row[1], int(row[3]), int(row[4]), int(row[5]), row[2])
+            for row in rows
+        ]
+
+    async def by_period(
+        self, viewer: Viewer, filters: EntryFilters, periods: Sequence[LocalPeriod]
+    ) -> list[PeriodTotal]:
+        """Every period in order, those without time as zeros."""
+        entries = self._matching(viewer, filters)
+        table = periods_cte(periods)
+        statement = (
+            select(table.c.period_index, *self._sums(entries))
+            .select_from(table)
+            .outerjoin(
+                entries,
+                and_(
+                    entries.c.start_at >= table.c.period_start,
+                    entries.c.start_at < table.c.period_end,
+                ),
+            )
+            .group_by(table.c.period_index)
+            .order_by(table.c.period_index)
+        )
+        rows = (await self.session.execute(statement)).all()
+        return [
+            PeriodTotal(periods[int(row[0])].label, int(row[1]), int(row[2]), int(row[3]))
+            for row in rows
+        ]
