@@ -19,6 +19,7 @@ from clocktower.integrations.oidc.router import router as sso_router
 from clocktower.inventory.router import router as inventory_router
 from clocktower.invoice.router import router as invoice_router
 from clocktower.lead.router import router as lead_router
+from clocktower.live.router import router as live_router
 from clocktower.organization.router import router as organization_router
 from clocktower.project.router import router as project_router
 from clocktower.quote.router import router as quote_router
@@ -40,6 +41,7 @@ from clocktower.time_entry_io.router import router as time_entry_io_router
 from clocktower.timer.router import router as timer_router
 from clocktower.user.router import router as user_router
 from clocktower.web.router import router as web_router
+from clocktower.webhook.router import router as webhook_router
 
 api_router = APIRouter(prefix="/api/v1")
 for domain_router in (
@@ -79,6 +81,8 @@ for domain_router in (
     inventory_router,
     report_router,
     dashboard_router,
+    webhook_router,
+    live_router,
 ):
     api_router.include_router(domain_router)
 

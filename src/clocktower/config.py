@@ -110,6 +110,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = True
     mail_from: str = "Clocktower <no-reply@clocktower.local>"
 
+    # Live updates (S6.3): seconds of silence before an SSE heartbeat, and the events a
+    # slow connection may buffer before it is dropped.
+    live_heartbeat_seconds: float = Field(15.0, gt=0)
+    live_queue_size: int = Field(256, ge=1)
+
     run_jobs_in_process: bool = True
     job_poll_interval_seconds: float = Field(1.0, gt=0)
     job_lock_timeout_seconds: int = Field(300, ge=10)

@@ -34,6 +34,7 @@ from clocktower.errors import (
 )
 from clocktower.idempotency import IdempotentReplay
 from clocktower.kit.logging import configure_logging
+from clocktower.live import publish as live
 from clocktower.observability.metrics import MetricsMiddleware, metrics_endpoint
 from clocktower.time_entry_io.router import IMPORT_MAX_BYTES, IMPORT_PATH
 from clocktower.worker.runner import JobRunner
@@ -72,6 +73,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runner_task is not None:
             app.state.job_runner.stop()
             await runner_task  # finishes the job in flight
+        await app.state.live_hub.close()  # ends the event streams
         await app.state.database.dispose()
 
 
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database or Database(settings.database_url)
+    app.state.live_hub = live.install(settings, app.state.database.engine)
     app.state.rate_limiter = RateLimiter(
         settings.rate_limit_per_minute,
         settings.rate_limit_per_hour,

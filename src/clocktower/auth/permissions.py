@@ -322,6 +322,26 @@ CATEGORIES: tuple[PermissionCategory, ...] = (
         ),
     ),
     PermissionCategory(
+        "webhook",
+        "Webhook Permissions",
+        "Outgoing webhook subscriptions and their delivery log",
+        (
+            *_crud("webhook", "webhook", "read:webhooks", "write:webhooks"),
+            _n(
+                "webhook.deliver",
+                "Send test pings and redeliver past events",
+                "write:webhooks",
+                "webhook.fetch",
+            ),
+        ),
+    ),
+    PermissionCategory(
+        "live",
+        "Live Update Permissions",
+        "The live event stream (timers, focus, entries)",
+        (_n("live.subscribe", "Receive your organisation's live updates", "read:time_entries"),),
+    ),
+    PermissionCategory(
         "report",
         "Report Permissions",
         "Reports and dashboards",
@@ -450,6 +470,7 @@ _READ_ONLY = (
     "quote.fetch",
     "quote.fetch.many",
     "inventory.fetch",
+    "live.subscribe",
     "report.fetch",
     "obj.*",
 )
@@ -478,6 +499,8 @@ BUILTIN_ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "invoice.*",
             "quote.*",
             "inventory.*",
+            "webhook.*",
+            "live.*",
             "report.*",
             "obj.*",
         ),
@@ -507,6 +530,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "time_bill.fetch.many",
             "time_bill.update",
             "inventory.fetch",
+            "live.subscribe",
             "report.fetch",
             "obj.*",
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,8 +13,11 @@ from clocktower.client.errors import ClientNotFound
 from clocktower.client.repository import ClientRepository
 from clocktower.client_focus.errors import FocusChanged, FocusInternalOnly, FocusNotFound
 from clocktower.client_focus.repository import FocusRepository
+from clocktower.client_focus.schemas import FocusRead
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.time import utcnow
+from clocktower.live.publish import queue_focus_changed
+from clocktower.live.service import snapshot_part
 from clocktower.models import Client, ClientFocus, User
 
 
@@ -46,7 +50,9 @@ async def set_focus(
     found = await FocusRepository(session).of_user_with_people(auth.org_id, auth.user_id)
     if found is None:  # the caller's membership went away while the request ran
         raise FocusInternalOnly()
-    return FocusView(*found)
+    view = FocusView(*found)
+    queue_focus_changed(session, auth.org_id, auth.user_id, client.id, _focus_data(view))
+    return view
 
 
 async def clear_focus(session: AsyncSession, auth: AuthContext, client_id: int) -> None:
@@ -57,6 +63,7 @@ async def clear_focus(session: AsyncSession, auth: AuthContext, client_id: int) 
         raise FocusNotFound()
     await session.delete(focus)
     await session.flush()
+    queue_focus_changed(session, auth.org_id, auth.user_id, client.id, None)
 
 
 async def list_focus(
@@ -69,6 +76,26 @@ async def list_focus(
         total=page.total,
         params=page.params,
     )
+
+
+# The live stream's snapshot carries at most this many colleagues' focus (by name); the
+# list endpoint pages through the rest.
+SNAPSHOT_FOCUS_LIMIT = 500
+
+
+@snapshot_part("customer_focus")
+async def live_focus(session: AsyncSession, auth: AuthContext) -> list[dict[str, Any]] | None:
+    """The live stream's snapshot: every colleague's focus (None for customer members)."""
+    if auth.is_customer:
+        return None
+    page = await FocusRepository(session).page_with_people(
+        auth.org_id, None, PageParams(page=1, per_page=SNAPSHOT_FOCUS_LIMIT)
+    )
+    return [_focus_data(FocusView(*row)) for row in page.items]
+
+
+def _focus_data(view: FocusView) -> dict[str, Any]:
+    return FocusRead.of(view.focus, view.user, view.client).model_dump(mode="json")
 
 
 def _require_internal(auth: AuthContext) -> None:

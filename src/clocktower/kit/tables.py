@@ -50,6 +50,18 @@ def render(table: Table, file_format: TableFormat) -> bytes:
     return to_pdf(table)
 
 
+def render_many(
+    title: str, subtitle: Sequence[str], tables: Sequence[Table], file_format: TableFormat
+) -> bytes:
+    """Several tables in one file: CSV sections (each table's title on a line, the table,
+    an empty line; one BOM), an XLSX sheet per table, PDF sections under one title."""
+    if file_format == "csv":
+        return _csv_sections(tables)
+    if file_format == "xlsx":
+        return _xlsx_sheets(tables)
+    return _pdf_sections(title, subtitle, tables)
+
+
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -61,25 +73,63 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table) -> bytes:
+    return _xlsx_sheets([table])
+
+
+def to_pdf(table: Table) -> bytes:
+    landscape = len(table.columns) > 6
+    document = _pdf_document(table.title, table.subtitle, landscape)
+    document.ln(3)
+    _pdf_table(document, table)
+    return pdf_kit.to_bytes(document)
+
+
+def _csv_sections(tables: Sequence[Table]) -> bytes:
+    parts: list[str] = []
+    for table in tables:
+        title = io.StringIO()
+        csv.writer(title, lineterminator="\r\n").writerow([table.title])
+        parts.append(title.getvalue() + to_csv(table).decode().removeprefix("\ufeff") + "\r\n")
+    return ("\ufeff" + "".join(parts)).encode()
+
+
+def _xlsx_sheets(tables: Sequence[Table]) -> bytes:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_sheet_name(table.title))
-    sheet.append(list(table.columns))
-    for row in _all_rows(table):
-        sheet.append([_xlsx(value) for value in row])
+    for table in tables:
+        sheet = workbook.create_sheet(_sheet_name(table.title))
+        sheet.append(list(table.columns))
+        for row in _all_rows(table):
+            sheet.append([_xlsx(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def to_pdf(table: Table) -> bytes:
-    landscape = len(table.columns) > 6
-    document = pdf_kit.new_pdf(table.title, footer=table.title, landscape=landscape)
+def _pdf_sections(title: str, subtitle: Sequence[str], tables: Sequence[Table]) -> bytes:
+    """A heading per table; a table repeats its header across pages."""
+    landscape = any(len(table.columns) > 6 for table in tables)
+    document = _pdf_document(title, subtitle, landscape)
+    for table in tables:
+        document.ln(4)
+        if document.get_y() + 20 > document.page_break_trigger:
+            document.add_page()
+        document.set_font(pdf_kit.FONT, "B", 11)
+        document.cell(0, 7, table.title, new_x="LMARGIN", new_y="NEXT")
+        _pdf_table(document, table)
+    return pdf_kit.to_bytes(document)
+
+
+def _pdf_document(title: str, subtitle: Sequence[str], landscape: bool) -> pdf_kit.ClocktowerPdf:
+    document = pdf_kit.new_pdf(title, footer=title, landscape=landscape)
     document.set_font(pdf_kit.FONT, "B", 14)
-    document.cell(0, 8, table.title, new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     document.set_font(pdf_kit.FONT, size=9)
-    for line in table.subtitle:
+    for line in subtitle:
         document.cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-    document.ln(3)
+    return document
+
+
+def _pdf_table(document: pdf_kit.ClocktowerPdf, table: Table) -> None:
     usable = document.w - document.l_margin - document.r_margin
     relative = list(table.widths or [1.0] * len(table.columns))
     widths = [usable * part / sum(relative) for part in relative]
@@ -90,7 +140,6 @@ def to_pdf(table: Table) -> bytes:
     pdf_kit.table(
         document, table.columns, rows, widths, align, bold_last_row=table.totals is not None
     )
-    return pdf_kit.to_bytes(document)
 
 
 def _all_rows(table: Table) -> list[Sequence[Any]]:

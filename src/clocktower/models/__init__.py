@@ -31,6 +31,7 @@ from clocktower.models.project import Project, Task
 from clocktower.models.sso import SsoIdentity, SsoLoginState
 from clocktower.models.time_entry import FocusSession, TimeEntry, TimeEntrySyncState
 from clocktower.models.user import AuthSession, PasswordResetToken, RefreshToken, User
+from clocktower.models.webhook import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AccountingPush",
@@ -73,4 +74,6 @@ __all__ = [
     "TimeEntrySyncState",
     "User",
     "Warehouse",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -77,6 +77,9 @@ class OrganizationSettings(BaseModel):
     modules: ModuleSettings = Field(default_factory=ModuleSettings)
     invoice_number_pattern: str = Field(INVOICE_PATTERN_DEFAULT, min_length=1, max_length=64)
     default_hourly_rate_cents: int | None = Field(None, ge=0)
+    # Outgoing webhooks may target loopback, private and link-local addresses (S6.5):
+    # off by default, so a subscription cannot be pointed at the server's own network.
+    webhooks_allow_private_targets: bool = False
 
     @field_validator("invoice_number_pattern")
     @classmethod
@@ -111,6 +114,7 @@ class SettingsUpdate(StrictModel):
     modules: ModuleSettings | None = None
     invoice_number_pattern: str | None = Field(None, min_length=1, max_length=64)
     default_hourly_rate: Decimal | None = Field(None, ge=0, max_digits=12, decimal_places=2)
+    webhooks_allow_private_targets: bool | None = None
 
     _not_null = non_nullable(
         "name",
@@ -122,6 +126,7 @@ class SettingsUpdate(StrictModel):
         "auto_create_general_support_project",
         "modules",
         "invoice_number_pattern",
+        "webhooks_allow_private_targets",
     )
 
     @field_validator("invoice_number_pattern")

@@ -21,6 +21,8 @@ from clocktower.errors import InvalidReference, ValidationFailed
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.period import period_bounds
 from clocktower.kit.time import in_zone_to_utc, utcnow
+from clocktower.live.publish import queue_entry_event
+from clocktower.live.service import snapshot_part
 from clocktower.models import Client, Project, Task, TimeEntry, User
 from clocktower.models.time_entry import SINGLE_TIMER_SLOT
 from clocktower.project.budget import queue_budget_check
@@ -308,7 +310,7 @@ async def add_entry(session: AsyncSession, auth: AuthContext, new: NewEntry) -> 
         await bills.refresh(session, auth.org_id, [entry.id])
     await entry_changed(session, entry, "time_entry.created")
     if entry.end_at is None:
-        await emit(session, auth.org_id, "timer.started", entry_payload(entry))
+        await announce(session, auth.org_id, "timer.started", entry_payload(entry))
     return entry
 
 
@@ -421,7 +423,7 @@ async def apply_changes(
         await bills.refresh(session, entry.organization_id, [entry.id])
     await entry_changed(session, entry, "time_entry.updated")
     if was_running and entry.end_at is not None:
-        await emit(session, entry.organization_id, "timer.stopped", entry_payload(entry))
+        await announce(session, entry.organization_id, "timer.stopped", entry_payload(entry))
     if previous_project_id is not None and previous_project_id != entry.project_id:
         previous = await ReferenceLookup(session).project(auth.org_id, previous_project_id)
         if previous is not None:
@@ -454,7 +456,7 @@ async def remove_entry(session: AsyncSession, entry: TimeEntry) -> None:
     await session.flush()
     if bill_id is not None:
         await bills.refresh(session, organization_id, [], [bill_id])
-    await emit(session, organization_id, "time_entry.deleted", payload)
+    await announce(session, organization_id, "time_entry.deleted", payload)
     if project_id is not None:
         project = await ReferenceLookup(session).project(organization_id, project_id)
         if project is not None:
@@ -541,7 +543,7 @@ async def stop_timer(
     await session.flush()
     await bills.refresh(session, auth.org_id, [entry.id])
     await entry_changed(session, entry, "time_entry.updated")
-    await emit(session, entry.organization_id, "timer.stopped", entry_payload(entry))
+    await announce(session, entry.organization_id, "timer.stopped", entry_payload(entry))
     return await get_entry(session, auth, entry.id)
 
 
@@ -553,8 +555,26 @@ def entry_payload(entry: TimeEntry) -> dict[str, Any]:
     return TimeEntryRead.of_view(EntryView(entry), None).model_dump(mode="json", exclude_unset=True)
 
 
+async def announce(
+    session: AsyncSession, organization_id: int, event: str, payload: dict[str, Any]
+) -> None:
+    """Tells webhook subscribers (a job in this transaction) and live streams (after
+    commit) about a change of an entry."""
+    await emit(session, organization_id, event, payload)
+    queue_entry_event(session, organization_id, event, payload)
+
+
+@snapshot_part("timer")
+async def live_timer(session: AsyncSession, auth: AuthContext) -> dict[str, Any] | None:
+    """The live stream's snapshot: the subscriber's running timer, or None."""
+    view = await running_timer(session, auth)
+    if view is None:
+        return None
+    return TimeEntryRead.of_view(view, auth).model_dump(mode="json", exclude_unset=True)
+
+
 async def entry_changed(session: AsyncSession, entry: TimeEntry, event: str) -> None:
-    await emit(session, entry.organization_id, event, entry_payload(entry))
+    await announce(session, entry.organization_id, event, entry_payload(entry))
     if entry.project_id is not None:
         project = await ReferenceLookup(session).project(entry.organization_id, entry.project_id)
         if project is not None:

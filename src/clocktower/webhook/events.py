@@ -11,6 +11,7 @@ the delivery log) is the work of the `webhook.fan_out` handler in `webhook.jobs`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
@@ -34,6 +35,8 @@ EVENTS: dict[str, str] = {
     "bill.approved": "A time bill was approved",
     "invoice.issued": "An invoice was issued",
 }
+# The ping of `POST /webhooks/{id}/test`: sent to one endpoint on request, never subscribed.
+TEST_EVENT = "webhook.test"
 
 
 async def emit(
@@ -59,24 +62,41 @@ async def emit_many(
     if not items:
         return
     now = utcnow()
+    await queue_jobs(
+        session,
+        FAN_OUT_JOB,
+        organization_id,
+        [{"event": event, "occurred_at": now.isoformat(), "data": data} for data in items],
+        run_at=now,
+    )
+
+
+async def queue_jobs(
+    session: AsyncSession,
+    kind: str,
+    organization_id: int,
+    payloads: Sequence[dict[str, Any]],
+    *,
+    run_at: datetime | None = None,
+) -> None:
+    """One `kind` job per payload, written with one INSERT."""
+    if not payloads:
+        return
+    now = utcnow()
     await session.execute(
         insert(Job),
         [
             {
-                "kind": FAN_OUT_JOB,
+                "kind": kind,
                 "organization_id": organization_id,
-                "payload": {
-                    "event": event,
-                    "occurred_at": now.isoformat(),
-                    "data": data,
-                },
+                "payload": payload,
                 "status": "queued",
                 "attempts": 0,
                 "max_attempts": DEFAULT_MAX_ATTEMPTS,
-                "run_at": now,
+                "run_at": run_at or now,
                 "created_at": now,
             }
-            for data in items
+            for payload in payloads
         ],
     )
 
