@@ -15,7 +15,13 @@ from clocktower.models import Job
 from clocktower.worker import enqueue_job, periodic
 from clocktower.worker.runner import JobRunner
 from tests.worker.conftest import Jobs
-from tests.worker.jobs_for_tests import RECORD, RECORD_THEN_FAIL, record
+from tests.worker.jobs_for_tests import (
+    IO_FAIL_AFTER_WRITE,
+    IO_RECORD,
+    RECORD,
+    RECORD_THEN_FAIL,
+    record,
+)
 
 
 async def enqueue(database: Database, kind: str, **options: object) -> int:
@@ -230,3 +236,29 @@ class TestRunnerDiedOnLastAttempt:
         assert row.attempts == 2
         assert row.last_error == "the runner of the last attempt stopped mid-job (lock expired)"
         assert await jobs.runs_of(job_id) == 0
+
+
+class TestIOJobs:
+    async def test_runs_outside_a_transaction_and_is_marked_done(
+        self, database: Database, runner: JobRunner, jobs: Jobs
+    ) -> None:
+        job_id = await enqueue(database, IO_RECORD, note="io")
+
+        assert await runner.run_until_idle() == 1
+
+        row = await jobs.get(job_id)
+        assert (row.status, row.attempts, row.last_error) == ("done", 1, None)
+        assert await jobs.runs_of(job_id) == 1
+
+    async def test_a_failure_retries_and_keeps_what_it_committed(
+        self, database: Database, runner: JobRunner, jobs: Jobs
+    ) -> None:
+        job_id = await enqueue(database, IO_FAIL_AFTER_WRITE)
+
+        await runner.run_until_idle()
+
+        row = await jobs.get(job_id)
+        assert row.status == "queued"
+        assert row.last_error is not None
+        assert "failed after its own commit" in row.last_error
+        assert await jobs.runs_of(job_id) == 1

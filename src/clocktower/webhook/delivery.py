@@ -10,8 +10,11 @@
   as a new job after RETRY_DELAYS: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (eight
   attempts over about 27 h), after which the delivery is `dead`.
 - Each job carries the attempt count it expects; a stale job (a redelivery already ran
-  that attempt) does nothing. The delivery row is locked for the attempt, so two runners
-  never send the same attempt twice.
+  that attempt) does nothing. An attempt reads what to send in one short transaction,
+  POSTs with no transaction open (a slow receiver never holds a database lock, SQLite's
+  single writer lock above all), and records the answer in another, under the delivery
+  row's lock: if two jobs raced for the same attempt, only the first answer is recorded
+  (the receiver may see the message twice and dedupes on `webhook-id`).
 - `consecutive_failures` counts the endpoint's failed attempts since its last success.
   When a delivery dies with that count at DISABLE_AFTER_FAILURES or more (the endpoint
   kept failing for a whole schedule), the endpoint is disabled and its organisation's
@@ -32,6 +35,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.config import Settings
+from clocktower.db import Database
 from clocktower.kit.crypto import DecryptionFailed
 from clocktower.kit.http import http_client
 from clocktower.kit.time import utcnow
@@ -134,8 +138,19 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """What one attempt sends, read in a short transaction before the network call."""
+
+    url: str
+    policy: TargetPolicy
+    message_id: str
+    body: bytes
+    secret: str | None
+
+
 async def attempt_delivery(
-    session: AsyncSession,
+    database: Database,
     settings: Settings,
     organization_id: int,
     delivery_id: int,
@@ -143,12 +158,31 @@ async def attempt_delivery(
     expected_attempts: int,
     manual: bool = False,
 ) -> Outcome | None:
-    """Run one attempt and record it; None when there was nothing (left) to do."""
+    """Run one attempt and record it; None when there was nothing (left) to do. No
+    transaction is open during the HTTP call: it is read in one and recorded in another,
+    so a slow receiver never holds a database lock (SQLite's writer lock above all)."""
+    async with database.transaction() as session:
+        attempt = await _prepare(session, settings, organization_id, delivery_id, manual=manual)
+        if attempt is None or attempt[1] != expected_attempts:
+            return None  # deleted with its endpoint, or a stale job: that attempt already ran
+    now = utcnow()
+    outcome = await _send(attempt[0], now)
+    async with database.transaction() as session:
+        return await _record(session, organization_id, delivery_id, expected_attempts, outcome, now)
+
+
+async def _prepare(
+    session: AsyncSession,
+    settings: Settings,
+    organization_id: int,
+    delivery_id: int,
+    *,
+    manual: bool,
+) -> tuple[Attempt, int] | None:
     delivery = await WebhookDeliveryRepository(session).locked(organization_id, delivery_id)
-    if delivery is None or delivery.attempts != expected_attempts:
-        return None  # deleted with its endpoint, or a stale job: that attempt already ran
-    endpoints = WebhookEndpointRepository(session)
-    endpoint = await endpoints.get(organization_id, delivery.endpoint_id)
+    if delivery is None:
+        return None
+    endpoint = await WebhookEndpointRepository(session).get(organization_id, delivery.endpoint_id)
     organization = await session.get(Organization, organization_id)
     if endpoint is None or organization is None:
         return None
@@ -158,15 +192,42 @@ async def attempt_delivery(
         delivery.last_error = "The endpoint is disabled"
         await session.flush()
         return None
-    now = utcnow()
-    outcome = await _send(settings, organization, endpoint, delivery, now)
+    try:
+        secret: str | None = decrypt_secret(
+            settings, endpoint.organization_id, endpoint.secret_encrypted
+        )
+    except DecryptionFailed:
+        secret = None
+    attempt = Attempt(
+        url=endpoint.url,
+        policy=TargetPolicy.of(settings, organization),
+        message_id=delivery.message_id,
+        body=json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode(),
+        secret=secret,
+    )
+    return attempt, delivery.attempts
+
+
+async def _record(
+    session: AsyncSession,
+    organization_id: int,
+    delivery_id: int,
+    expected_attempts: int,
+    outcome: Outcome,
+    now: datetime,
+) -> Outcome | None:
+    delivery = await WebhookDeliveryRepository(session).locked(organization_id, delivery_id)
+    if delivery is None or delivery.attempts != expected_attempts:
+        return None  # deleted meanwhile, or another runner recorded this attempt
     delivery.attempts += 1
     delivery.last_attempt_at = now
     delivery.response_status = outcome.status_code
     delivery.response_ms = outcome.duration_ms
     delivery.response_excerpt = outcome.excerpt
     delivery.last_error = outcome.error
-    endpoint = await endpoints.locked(organization_id, endpoint.id)
+    endpoint = await WebhookEndpointRepository(session).locked(
+        organization_id, delivery.endpoint_id
+    )
     assert endpoint is not None  # its delivery row, locked above, cascades from it
     if outcome.succeeded:
         delivery.status = "succeeded"
@@ -212,30 +273,22 @@ async def _failed(
         )
 
 
-async def _send(
-    settings: Settings,
-    organization: Organization,
-    endpoint: WebhookEndpoint,
-    delivery: WebhookDelivery,
-    now: datetime,
-) -> Outcome:
-    try:
-        secret = decrypt_secret(settings, endpoint.organization_id, endpoint.secret_encrypted)
-    except DecryptionFailed:
+async def _send(attempt: Attempt, now: datetime) -> Outcome:
+    if attempt.secret is None:
         return Outcome(error="The signing secret no longer decrypts; rotate it")
     try:
-        target = await resolve_target(endpoint.url, TargetPolicy.of(settings, organization))
+        target = await resolve_target(attempt.url, attempt.policy)
     except TargetRefused as refused:
         return Outcome(error=f"Target refused: {refused}"[:_ERROR_CHARS])
-    body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
+    body = attempt.body
     timestamp = int(now.timestamp())
     arguments = target.request_arguments()
     headers = {
         **arguments.pop("headers"),
         "Content-Type": "application/json",
-        "webhook-id": delivery.message_id,
+        "webhook-id": attempt.message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": sign(secret, delivery.message_id, timestamp, body),
+        "webhook-signature": sign(attempt.secret, attempt.message_id, timestamp, body),
     }
     started = time.perf_counter()
     try:

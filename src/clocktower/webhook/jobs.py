@@ -7,7 +7,7 @@ from typing import Any
 
 from clocktower.webhook import delivery, notices
 from clocktower.webhook.events import FAN_OUT_JOB
-from clocktower.worker import JobContext, job
+from clocktower.worker import IOJobContext, JobContext, io_job, job
 
 
 @job(FAN_OUT_JOB)
@@ -23,12 +23,12 @@ async def fan_out(context: JobContext, payload: dict[str, Any]) -> None:
     )
 
 
-@job(delivery.DELIVER_JOB)
-async def deliver(context: JobContext, payload: dict[str, Any]) -> None:
+@io_job(delivery.DELIVER_JOB)
+async def deliver(context: IOJobContext, payload: dict[str, Any]) -> None:
     if context.organization_id is None:
         return
     await delivery.attempt_delivery(
-        context.session,
+        context.database,
         context.settings,
         context.organization_id,
         int(payload["delivery_id"]),

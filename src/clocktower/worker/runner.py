@@ -27,7 +27,7 @@ from clocktower.config import Settings
 from clocktower.db import Database
 from clocktower.kit.time import utcnow
 from clocktower.models import Job
-from clocktower.worker.registry import HANDLERS, SCHEDULES, JobContext
+from clocktower.worker.registry import HANDLERS, SCHEDULES, IOJobContext, JobContext
 
 log = structlog.get_logger("clocktower.worker")
 
@@ -149,15 +149,25 @@ class JobRunner:
             )
             return
         try:
-            async with self.database.transaction() as session:
-                context = JobContext(
-                    session=session,
+            if definition.io_handler is not None:
+                io_context = IOJobContext(
+                    database=self.database,
                     settings=self.settings,
                     job_id=claimed.id,
                     attempt=claimed.attempts,
                     organization_id=claimed.organization_id,
                 )
-                await definition.handler(context, dict(claimed.payload))
+                await definition.io_handler(io_context, dict(claimed.payload))
+            async with self.database.transaction() as session:
+                if definition.handler is not None:
+                    context = JobContext(
+                        session=session,
+                        settings=self.settings,
+                        job_id=claimed.id,
+                        attempt=claimed.attempts,
+                        organization_id=claimed.organization_id,
+                    )
+                    await definition.handler(context, dict(claimed.payload))
                 finished = await session.execute(
                     update(Job)
                     .where(
