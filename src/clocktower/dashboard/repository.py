@@ -36,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from clocktower.dashboard.local_clock import LocalClock
-from clocktower.kit.sql_time import LocalPeriod, periods_cte
+from clocktower.kit.sql_time import LocalPeriod, per_period, periods_cte
 from clocktower.models import Client, Project, Task, TimeEntry
 from clocktower.task.repository import TaskRepository
 from clocktower.time_entry.repository import EntryFilters, TimeEntryRepository, Viewer
@@ -173,24 +173,12 @@ def _dense_sums(
     entries: Subquery, periods: Sequence[LocalPeriod | tuple[datetime, datetime]]
 ) -> Select[Any]:
     """Seconds, billable seconds and entries of every period, in order, zeros included."""
-    table = periods_cte(periods)
-    return (
-        select(
-            table.c.period_index,
-            _sum(entries.c.seconds),
-            _sum_if(entries.c.billable, entries.c.seconds),
-            func.count(entries.c.id),
-        )
-        .select_from(table)
-        .outerjoin(
-            entries,
-            and_(
-                entries.c.start_at >= table.c.period_start,
-                entries.c.start_at < table.c.period_end,
-            ),
-        )
-        .group_by(table.c.period_index)
-        .order_by(table.c.period_index)
+    return per_period(
+        periods,
+        entries,
+        _sum(entries.c.seconds),
+        _sum_if(entries.c.billable, entries.c.seconds),
+        func.count(entries.c.id),
     )
 
 

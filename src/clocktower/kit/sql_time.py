@@ -22,7 +22,18 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CTE, Integer, Numeric, literal, literal_column, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Integer,
+    Numeric,
+    Select,
+    Subquery,
+    and_,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -156,3 +167,27 @@ def periods_cte(
     ]
     table: Any = rows[0] if len(rows) == 1 else rows[0].union_all(*rows[1:])
     return table.cte(name)
+
+
+def per_period(
+    periods: Sequence[LocalPeriod | tuple[datetime, datetime]],
+    entries: Subquery,
+    *aggregates: ColumnElement[Any],
+) -> Select[Any]:
+    """`period_index` and the aggregates over the `entries` whose `start_at` falls in each
+    period: every period in order, those without entries included (aggregates over no
+    rows: wrap sums in COALESCE)."""
+    table = periods_cte(periods)
+    return (
+        select(table.c.period_index, *aggregates)
+        .select_from(table)
+        .outerjoin(
+            entries,
+            and_(
+                entries.c.start_at >= table.c.period_start,
+                entries.c.start_at < table.c.period_end,
+            ),
+        )
+        .group_by(table.c.period_index)
+        .order_by(table.c.period_index)
+    )

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Subquery, and_, case, func, literal, null, select
+from sqlalchemy import ColumnElement, Subquery, case, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from clocktower.kit.sql_time import LocalPeriod, periods_cte
+from clocktower.kit.sql_time import LocalPeriod, per_period
 from clocktower.models import Client, Project, Task, TimeEntry, User
 from clocktower.time_entry.repository import EntryFilters, TimeEntryRepository, Viewer
 
@@ -121,20 +121,7 @@ class SummaryRepository:
     ) -> list[PeriodTotal]:
         """Every period in order, those without time as zeros."""
         entries = self._matching(viewer, filters)
-        table = periods_cte(periods)
-        statement = (
-            select(table.c.period_index, *self._sums(entries))
-            .select_from(table)
-            .outerjoin(
-                entries,
-                and_(
-                    entries.c.start_at >= table.c.period_start,
-                    entries.c.start_at < table.c.period_end,
-                ),
-            )
-            .group_by(table.c.period_index)
-            .order_by(table.c.period_index)
-        )
+        statement = per_period(periods, entries, *self._sums(entries))
         rows = (await self.session.execute(statement)).all()
         return [
             PeriodTotal(periods[int(row[0])].label, int(row[1]), int(row[2]), int(row[3]))
