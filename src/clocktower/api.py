@@ -30,6 +30,7 @@ from clocktower.role.router import router as role_router
 from clocktower.search.router import router as search_router
 from clocktower.setting.router import router as setting_router
 from clocktower.suggestion.router import router as suggestion_router
+from clocktower.sync.router import router as sync_router
 from clocktower.system.router import router as system_router
 from clocktower.task.router import router as task_router
 from clocktower.team.router import invitation_router
@@ -83,6 +84,7 @@ for domain_router in (
     dashboard_router,
     webhook_router,
     live_router,
+    sync_router,
 ):
     api_router.include_router(domain_router)
 

@@ -106,12 +106,12 @@ async def _database(settings: Settings) -> AsyncIterator[Database]:
     """The configured database, once its schema is known to be there."""
     from sqlalchemy import inspect
 
-    from clocktower.audit import recorder
     from clocktower.db import Database
+    from clocktower.main import install_recorders
 
     if settings.is_sqlite and not _sqlite_file_exists(settings.database_url):
         _schema_missing(settings)  # and do not leave an empty database file behind
-    recorder.install()
+    install_recorders()
     database = Database(settings.database_url)
     try:
         async with database.engine.connect() as connection:
@@ -226,16 +226,15 @@ def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs claimed per round")] = 10,
 ) -> None:
     """Run background jobs only (no HTTP); any number may run beside `serve`."""
-    from clocktower.audit import recorder
     from clocktower.db import Database
     from clocktower.kit.logging import configure_logging
-    from clocktower.main import load_job_handlers
+    from clocktower.main import install_recorders, load_job_handlers
     from clocktower.worker.runner import JobRunner
 
     settings = _settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    # Handlers' writes are audited at flush time, exactly as they are inside `serve`.
-    recorder.install()
+    # Handlers' writes are audited and logged for sync, exactly as they are inside `serve`.
+    install_recorders()
     load_job_handlers(settings)
 
     async def main() -> None:

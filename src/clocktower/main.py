@@ -22,6 +22,7 @@ from clocktower import __version__
 from clocktower.api import api_router, public_router
 from clocktower.audit import recorder
 from clocktower.auth.ratelimit import RateLimiter
+from clocktower.changelog import recorder as changelog
 from clocktower.config import Settings, get_settings
 from clocktower.db import Database
 from clocktower.errors import (
@@ -59,6 +60,13 @@ def load_job_handlers(settings: Settings | None = None) -> None:
         importlib.import_module(module)
 
 
+def install_recorders() -> None:
+    """What every process that writes needs on its sessions: the audit log and the sync
+    change log, both recorded at flush time in the writing transaction."""
+    recorder.install()
+    changelog.install()
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -80,7 +88,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, json=settings.log_json)
-    recorder.install()
+    install_recorders()
     load_job_handlers(settings)
     app = FastAPI(
         title="Clocktower API",

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from clocktower.models import Client
+from clocktower.models import SyncChange
 from tests.support import Api, Factory, Member
 
 CLIENTS = "/api/v1/clients"
@@ -22,8 +22,12 @@ def _names(response: Any) -> list[str]:
 async def _old_and_new(factory: Factory, owner: Member) -> None:
     old = await factory.client(owner.organization, name="Old")
     await factory.client(owner.organization, name="New")
+    await factory.session.commit()
+    # The change log's commit time is what `updated_since` reads: the old one is old.
     await factory.session.execute(
-        update(Client).where(Client.id == old.id).values(updated_at=LONG_AGO)
+        update(SyncChange)
+        .where(SyncChange.object_type == "client", SyncChange.object_id == old.id)
+        .values(changed_at=LONG_AGO)
     )
     await factory.session.commit()
 

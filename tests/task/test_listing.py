@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import update
 
-from clocktower.models import Project, Task
+from clocktower.models import Project, SyncChange
 from tests.api_token.support import issue_token
 from tests.conftest import QueryCounter
 from tests.support import Api, Factory, Member
@@ -84,8 +84,11 @@ class TestListTasks:
         old = await create_task(api, member, project_id=project.id, name="old")
         await create_task(api, member, project_id=project.id, name="new")
         long_ago = datetime(2026, 1, 1, tzinfo=UTC)
+        # The change log's commit time is what `updated_since` reads: the old one is old.
         await factory.session.execute(
-            update(Task).where(Task.id == old["id"]).values(updated_at=long_ago)
+            update(SyncChange)
+            .where(SyncChange.object_type == "task", SyncChange.object_id == old["id"])
+            .values(changed_at=long_ago)
         )
         await factory.session.commit()
         since = datetime(2026, 6, 1, tzinfo=UTC)

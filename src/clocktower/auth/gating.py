@@ -2,7 +2,8 @@
 
 A read schema subclasses GatedModel with an `object_type`; `Read.of(obj, auth)` remembers
 the reader, and serialisation drops each field `f` unless `obj.<type>.f` is granted
-(`obj.<type>.*` or `obj.*` grant all). `id` is always kept: it is how objects are named.
+(`obj.<type>.*` or `obj.*` grant all). `id` is always kept: it is how objects are named;
+so is the `version` delta sync adds to an object (the order of its changes, not its data).
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from pydantic.functional_serializers import SerializerFunctionWrapHandler
 from clocktower.auth.context import AuthContext
 from clocktower.auth.permissions import register_object_fields
 
-ALWAYS_VISIBLE = frozenset({"id"})
+ALWAYS_VISIBLE = frozenset({"id", "version"})
+# Added by delta sync to every read schema it hands out; no field node of its own.
+_UNGATED = frozenset({"version"})
 
 
 class GatedModel(BaseModel):
@@ -28,7 +31,9 @@ class GatedModel(BaseModel):
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         if cls.object_type:
-            register_object_fields(cls.object_type, cls.model_fields)
+            register_object_fields(
+                cls.object_type, [name for name in cls.model_fields if name not in _UNGATED]
+            )
 
     @classmethod
     def of(cls, obj: Any, auth: AuthContext | None, **overrides: Any) -> Self:

@@ -342,6 +342,15 @@ CATEGORIES: tuple[PermissionCategory, ...] = (
         (_n("live.subscribe", "Receive your organisation's live updates", "read:time_entries"),),
     ),
     PermissionCategory(
+        "sync",
+        "Sync Permissions",
+        "Delta sync and offline push for desktop and mobile apps",
+        (
+            _n("sync.pull", "Fetch what changed since a sync token", "read:sync"),
+            _n("sync.push", "Upload changes made offline", "write:sync", "sync.pull"),
+        ),
+    ),
+    PermissionCategory(
         "report",
         "Report Permissions",
         "Reports and dashboards",
@@ -471,6 +480,7 @@ _READ_ONLY = (
     "quote.fetch.many",
     "inventory.fetch",
     "live.subscribe",
+    "sync.pull",
     "report.fetch",
     "obj.*",
 )
@@ -501,6 +511,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "inventory.*",
             "webhook.*",
             "live.*",
+            "sync.*",
             "report.*",
             "obj.*",
         ),
@@ -531,6 +542,7 @@ BUILTIN_ROLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "time_bill.update",
             "inventory.fetch",
             "live.subscribe",
+            "sync.*",
             "report.fetch",
             "obj.*",
         ),

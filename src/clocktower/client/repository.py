@@ -11,12 +11,15 @@ from datetime import datetime
 
 from sqlalchemy import ScalarSelect, Select, exists, func, or_, select
 
+from clocktower.changelog.kinds import CLIENT
+from clocktower.changelog.repository import changed_since
 from clocktower.client.schemas import ClientFilter
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
 from clocktower.models import (
     Client,
     ClientContact,
+    ClientFocus,
     Invoice,
     Membership,
     Project,
@@ -77,7 +80,8 @@ class ClientRepository(TenantRepository[Client]):
                 )
             )
         if updated_since is not None:
-            statement = statement.where(Client.updated_at > updated_since)
+            changed = changed_since(organization_id, CLIENT, updated_since)
+            statement = statement.where(Client.id.in_(changed))
         total = await self.count(statement)
         rows = await self.session.execute(
             statement.add_columns(_projects_count())
@@ -87,6 +91,17 @@ class ClientRepository(TenantRepository[Client]):
         )
         items = [(client, int(count)) for client, count in rows.all()]
         return Page(items=items, total=total, params=params)
+
+    async def with_counts_of(
+        self, organization_id: int, ids: Sequence[int]
+    ) -> list[tuple[Client, int]]:
+        """These clients with their project counts, one statement (delta sync)."""
+        rows = await self.session.execute(
+            self.in_organization(organization_id)
+            .where(Client.id.in_(ids))
+            .add_columns(_projects_count())
+        )
+        return [(client, int(count)) for client, count in rows.all()]
 
     async def projects_count(self, organization_id: int, client_id: int) -> int:
         found = await self.session.execute(
@@ -131,6 +146,16 @@ class ClientRepository(TenantRepository[Client]):
         found = await self.session.execute(
             select(Project).where(
                 Project.organization_id == organization_id, Project.client_id == client_id
+            )
+        )
+        return found.scalars().all()
+
+    async def focus_on(self, organization_id: int, client_id: int) -> Sequence[ClientFocus]:
+        """Members' customer focus on this client (it goes when the client goes)."""
+        found = await self.session.execute(
+            select(ClientFocus).where(
+                ClientFocus.organization_id == organization_id,
+                ClientFocus.client_id == client_id,
             )
         )
         return found.scalars().all()

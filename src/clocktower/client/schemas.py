@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Self
 
 from pydantic import BaseModel, EmailStr, Field
 
@@ -116,7 +117,7 @@ class ClientRead(GatedModel):
         return from_cents(client.default_hourly_rate_cents)
 
     @classmethod
-    def build(cls, client: Client, projects_count: int, auth: AuthContext) -> ClientRead:
+    def build(cls, client: Client, projects_count: int, auth: AuthContext) -> Self:
         return cls.of(
             client, auth, default_hourly_rate=cls.rate_of(client), projects_count=projects_count
         )

@@ -109,9 +109,12 @@ async def delete_client(session: AsyncSession, auth: AuthContext, client_id: int
         client.is_active = False
         await session.flush()
         return False
-    # Only untouched General Support projects are left: they go with their client.
+    # Only untouched General Support projects are left: they go with their client, and
+    # so does anyone's focus on it (deleted here, not by the cascade, so sync sees it).
     for project in await repository.projects_of(auth.org_id, client.id):
         await session.delete(project)
+    for focus in await repository.focus_on(auth.org_id, client.id):
+        await session.delete(focus)
     await session.flush()
     await session.delete(client)
     await session.flush()

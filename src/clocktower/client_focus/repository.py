@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, and_, func
@@ -50,6 +51,15 @@ class FocusRepository(TenantRepository[ClientFocus]):
         )
         row = found.one_or_none()
         return None if row is None else (row[0], row[1], row[2])
+
+    async def with_people_of(
+        self, organization_id: int, ids: Sequence[int]
+    ) -> list[tuple[ClientFocus, User, Client]]:
+        """These focus rows with their people and clients, one statement (delta sync)."""
+        found = await self.session.execute(
+            self._with_people(organization_id).where(ClientFocus.id.in_(ids))
+        )
+        return [(focus, user, client) for focus, user, client in found.all()]
 
     async def page_with_people(
         self, organization_id: int, client_id: int | None, params: PageParams

@@ -8,7 +8,7 @@ OpenAPI document shows the snake_case names. Durations are whole seconds, in and
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import AliasChoices, AliasGenerator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -109,7 +109,7 @@ class FocusSessionRead(GatedModel):
     time_entry_id: int | None = Field(description="The tracked time of a work session")
 
     @classmethod
-    def of_view(cls, view: SessionView, auth: AuthContext) -> FocusSessionRead:
+    def of_view(cls, view: SessionView, auth: AuthContext) -> Self:
         return cls.of(
             view.focus,
             auth,

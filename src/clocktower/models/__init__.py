@@ -29,6 +29,7 @@ from clocktower.models.organization import (
 )
 from clocktower.models.project import Project, Task
 from clocktower.models.sso import SsoIdentity, SsoLoginState
+from clocktower.models.sync import SyncChange, SyncCounter, SyncPush
 from clocktower.models.time_entry import FocusSession, TimeEntry, TimeEntrySyncState
 from clocktower.models.user import AuthSession, PasswordResetToken, RefreshToken, User
 from clocktower.models.webhook import WebhookDelivery, WebhookEndpoint
@@ -68,6 +69,9 @@ __all__ = [
     "StockItem",
     "StockLevel",
     "StockMovement",
+    "SyncChange",
+    "SyncCounter",
+    "SyncPush",
     "Task",
     "TimeBill",
     "TimeEntry",

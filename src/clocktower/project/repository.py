@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, case, cast, exists, func, literal, select, update
 
+from clocktower.changelog import recorder as changelog
+from clocktower.changelog.kinds import TIME_ENTRY
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import TenantRepository
 from clocktower.kit.time import utcnow
@@ -104,6 +106,15 @@ class ProjectRepository(TenantRepository[Project]):
         )
         items = [ProjectWithClient(project, client) for project, client in result.all()]
         return Page(items=items, total=total, params=params)
+
+    async def with_clients_of(
+        self, organization_id: int, ids: Sequence[int]
+    ) -> list[ProjectWithClient]:
+        """These projects with their clients, one statement (delta sync)."""
+        result = await self.session.execute(
+            self.with_client(self.in_organization(organization_id).where(Project.id.in_(ids)))
+        )
+        return [ProjectWithClient(project, client) for project, client in result.all()]
 
     async def get_with_client(
         self, organization_id: int, customer_client_id: int | None, project_id: int
@@ -251,7 +262,8 @@ class ProjectRepository(TenantRepository[Project]):
         self, organization_id: int, project_id: int, client_id: int | None
     ) -> int:
         """The project's time entries follow it to its new client: one UPDATE. Their
-        updated_at moves too, so delta sync hands them out again. Returns how many."""
+        updated_at moves too, and the change log hands them out to delta sync again.
+        Returns how many."""
         result = await self.session.execute(
             update(TimeEntry)
             .where(
@@ -259,9 +271,12 @@ class ProjectRepository(TenantRepository[Project]):
                 TimeEntry.project_id == project_id,
             )
             .values(client_id=client_id, updated_at=utcnow())
+            .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session="fetch")
         )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        owners = {int(entry_id): int(user_id) for entry_id, user_id in result.all()}
+        changelog.note(self.session, organization_id, TIME_ENTRY, owners, owners=owners)
+        return len(owners)
 
     async def move_bills(self, organization_id: int, project_id: int, client_id: int | None) -> int:
         """The project's time bills follow it to its new client, like its entries: one

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Column, Select, exists, func, select
 
+from clocktower.changelog.kinds import TASK
+from clocktower.changelog.repository import changed_since
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.repository import Repository, TenantRepository
 from clocktower.models import Membership, Project, Task, User
@@ -76,6 +79,13 @@ class TaskRepository(TenantRepository[Task]):
         row = result.first()
         return None if row is None else self._view(row)
 
+    async def views_of(self, organization_id: int, ids: Sequence[int]) -> list[TaskView]:
+        """These tasks with their embeds, one statement (delta sync)."""
+        result = await self.session.execute(
+            self._with_embeds(organization_id, None).where(Task.id.in_(ids))
+        )
+        return [self._view(row) for row in result.all()]
+
     async def page(
         self,
         organization_id: int,
@@ -99,7 +109,8 @@ class TaskRepository(TenantRepository[Task]):
                 | Task.description.icontains(filters.search, autoescape=True)
             )
         if filters.updated_since is not None:
-            statement = statement.where(Task.updated_at > filters.updated_since)
+            changed = changed_since(organization_id, TASK, filters.updated_since)
+            statement = statement.where(Task.id.in_(changed))
         # NULL due dates last on every backend (SQLite sorts them first by default).
         statement = statement.order_by(
             Task.priority.desc(), Task.due_on.is_(None), Task.due_on, Task.id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import BaseModel, Field
 
@@ -116,7 +116,7 @@ class TaskRead(GatedModel):
     updated_at: datetime
 
     @classmethod
-    def of_view(cls, view: TaskView, auth: AuthContext) -> TaskRead:
+    def of_view(cls, view: TaskView, auth: AuthContext) -> Self:
         task = view.task
         fields: dict[str, Any] = {
             "project": TaskProjectRead(id=view.project_id, name=view.project_name),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import aliased
 
 from clocktower.kit.pagination import Page, PageParams
@@ -142,6 +142,11 @@ class TimeEntryRepository(TenantRepository[TimeEntry]):
             entry, True, user_name, project_name, project_color, task_name, client_name
         )
 
+    async def views_of(self, viewer: Viewer, ids: Sequence[int]) -> list[EntryView]:
+        """These entries, as far as the viewer sees them, one statement (delta sync)."""
+        result = await self.session.execute(self.visible(viewer).where(TimeEntry.id.in_(ids)))
+        return [EntryView(entry) for entry in result.scalars().all()]
+
     async def page(
         self, viewer: Viewer, filters: EntryFilters, params: PageParams, *, enrich: bool
     ) -> Page[EntryView]:
@@ -226,17 +231,6 @@ class TimeEntryRepository(TenantRepository[TimeEntry]):
             statement = self.enriched(statement)
         statement = statement.order_by(TimeEntry.start_at.desc(), TimeEntry.id.desc())
         return [self._view(row, enrich) for row in (await self.session.execute(statement)).all()]
-
-    async def move_client_of_project(
-        self, organization_id: int, project_id: int, client_id: int | None
-    ) -> None:
-        """A project moved to another client takes its entries along."""
-        await self.session.execute(
-            update(TimeEntry)
-            .where(TimeEntry.organization_id == organization_id, TimeEntry.project_id == project_id)
-            .values(client_id=client_id)
-            .execution_options(synchronize_session=False)
-        )
 
 
 class ReferenceLookup(Repository[Any]):

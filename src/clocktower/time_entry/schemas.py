@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 
@@ -166,7 +166,7 @@ class TimeEntryRead(GatedModel):
     client: EntryNamedRead | None = None
 
     @classmethod
-    def of_view(cls, view: EntryView, auth: AuthContext | None) -> TimeEntryRead:
+    def of_view(cls, view: EntryView, auth: AuthContext | None) -> Self:
         entry = view.entry
         fields: dict[str, Any] = {
             "start_time": entry.start_at,

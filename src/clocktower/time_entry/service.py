@@ -50,7 +50,7 @@ from clocktower.time_entry.schemas import (
     TimeEntryRead,
     TimeEntryUpdate,
 )
-from clocktower.webhook.events import emit
+from clocktower.webhook.events import emit, emit_many
 
 DAY_SECONDS = 24 * 3600
 # A timer may start a little in the future (clock skew between devices), no more.
@@ -562,6 +562,16 @@ async def announce(
     commit) about a change of an entry."""
     await emit(session, organization_id, event, payload)
     queue_entry_event(session, organization_id, event, payload)
+
+
+async def announce_many(
+    session: AsyncSession, organization_id: int, event: str, payloads: list[dict[str, Any]]
+) -> None:
+    """`announce` for a set-based change (bulk actions, imports): the webhook events in
+    one statement, one live event per entry."""
+    await emit_many(session, organization_id, event, payloads)
+    for payload in payloads:
+        queue_entry_event(session, organization_id, event, payload)
 
 
 @snapshot_part("timer")

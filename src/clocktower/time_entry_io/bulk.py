@@ -22,14 +22,13 @@ from clocktower.models import TimeEntry
 from clocktower.project.budget import queue_budget_check
 from clocktower.time_bill.ledger import entry_locks, refresh
 from clocktower.time_entry.schemas import TAG_MAX, normalize_tags, tag_list
-from clocktower.time_entry.service import entry_payload, viewer_of
+from clocktower.time_entry.service import announce_many, entry_payload, viewer_of
 from clocktower.time_entry_io.repository import (
     BulkEntryRepository,
     NameRepository,
     record_audit,
 )
 from clocktower.time_entry_io.schemas import BulkAction, SkipReason
-from clocktower.webhook.events import emit_many
 
 _FLAGS = {"set_billable": "billable", "set_paid": "paid"}
 _TAG_ACTIONS = frozenset({"add_tag", "remove_tag"})
@@ -127,7 +126,7 @@ async def _delete(
         session.expunge(entry)
     await refresh(session, auth.org_id, [], bill_ids)
     await record_audit(session, auth.org_id, "time_entry", "delete", payloads)
-    await emit_many(session, auth.org_id, "time_entry.deleted", list(payloads.values()))
+    await announce_many(session, auth.org_id, "time_entry.deleted", list(payloads.values()))
     await check_budgets(session, auth, project_ids)
     outcome.affected_ids = list(payloads)
 
@@ -201,7 +200,7 @@ async def _updated(
     """Audit rows, time_entry.updated events (with the stored values) and budget checks."""
     await record_audit(session, auth.org_id, "time_entry", "update", changes)
     entries = await repository.reload(auth.org_id, ids)
-    await emit_many(
+    await announce_many(
         session, auth.org_id, "time_entry.updated", [entry_payload(entry) for entry in entries]
     )
     project_ids = {entry.project_id for entry in entries if entry.project_id is not None}

@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 from sqlalchemy import case, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clocktower.changelog import recorder as changelog
+from clocktower.changelog.kinds import TIME_ENTRY
 from clocktower.kit.repository import Repository
 from clocktower.kit.time import utcnow
 from clocktower.models import AuditLog, Client, Membership, Project, Task, TimeEntry, User
@@ -81,6 +83,7 @@ class BulkEntryRepository(TimeEntryRepository):
             .values(**values, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+        changelog.note(self.session, organization_id, TIME_ENTRY, ids)
 
     async def set_tags(self, organization_id: int, tags: dict[int, str | None]) -> None:
         """Each entry its own tags, in one UPDATE (a CASE over the ids)."""
@@ -90,12 +93,19 @@ class BulkEntryRepository(TimeEntryRepository):
             .values(tags=case(tags, value=TimeEntry.id), updated_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+        changelog.note(self.session, organization_id, TIME_ENTRY, tags)
 
     async def delete_ids(self, organization_id: int, ids: Sequence[int]) -> None:
-        await self.session.execute(
+        await changelog.note_entries_removed(self.session, ids)
+        result = await self.session.execute(
             delete(TimeEntry)
             .where(TimeEntry.organization_id == organization_id, TimeEntry.id.in_(ids))
+            .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
+        )
+        owners = {int(entry_id): int(user_id) for entry_id, user_id in result.all()}
+        changelog.note(
+            self.session, organization_id, TIME_ENTRY, owners, owners=owners, deleted=True
         )
 
 
@@ -180,7 +190,9 @@ async def insert_returning(
     rows by content, never by position."""
     if not rows:
         return []
-    return list((await session.scalars(insert(model).returning(model), rows)).all())
+    created = list((await session.scalars(insert(model).returning(model), rows)).all())
+    changelog.note_objects(session, created)
+    return created
 
 
 async def record_audit(

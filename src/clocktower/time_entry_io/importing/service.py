@@ -22,7 +22,7 @@ from clocktower.errors import ValidationFailed
 from clocktower.models import TimeEntry, User
 from clocktower.setting.service import organization_settings
 from clocktower.time_bill.ledger import refresh
-from clocktower.time_entry.service import check_span, entry_payload
+from clocktower.time_entry.service import announce_many, check_span, entry_payload
 from clocktower.time_entry_io.bulk import check_budgets
 from clocktower.time_entry_io.errors import ImportRowsInvalid, RowProblem
 from clocktower.time_entry_io.importing.base import ParseContext, ParsedRow, RowError
@@ -32,7 +32,6 @@ from clocktower.time_entry_io.importing.table import decode, read_table
 from clocktower.time_entry_io.importing.values import slash_days_are_day_first
 from clocktower.time_entry_io.repository import NameRepository, insert_returning, record_audit
 from clocktower.time_entry_io.schemas import ImportFormat
-from clocktower.webhook.events import emit_many
 
 Progress = Callable[[int, int], None]
 """Called with (rows checked, rows in the file) while the file is checked."""
@@ -126,7 +125,7 @@ async def import_entries(
     await refresh(session, auth.org_id, [entry.id for entry in entries])
     payloads = {entry.id: entry_payload(entry) for entry in entries}
     await record_audit(session, auth.org_id, "time_entry", "create", payloads)
-    await emit_many(session, auth.org_id, "time_entry.created", list(payloads.values()))
+    await announce_many(session, auth.org_id, "time_entry.created", list(payloads.values()))
     await check_budgets(
         session, auth, {entry.project_id for entry in entries if entry.project_id is not None}
     )
