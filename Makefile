@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint typecheck contracts format migrate clean
+.PHONY: run test check lint typecheck contracts format migrate clean bench bench-quick
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ format: $(STAMP)
 
 migrate: $(STAMP)
 	$(BIN)/clocktower migrate
+
+# Load benchmark against a real server on loopback (docs/performance.md). Options go in
+# ARGS, e.g. `make bench ARGS="--db postgresql://postgres@127.0.0.1:5432/postgres"`.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(ARGS)
+
+# Small dataset, short caps: the table in under two minutes.
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
