@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -187,6 +188,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, error: AppError) -> JSONResponse:
         return _error_response(error, request)
+
+    @app.exception_handler(StaleDataError)
+    async def _gone(request: Request, _error: StaleDataError) -> JSONResponse:
+        # An UPDATE or DELETE found no row: another request deleted it first.
+        gone = NotFound("Resource", "It was deleted by another request while this one ran")
+        return _error_response(gone, request)
 
     @app.exception_handler(IdempotentReplay)
     async def _replay(_request: Request, replay: IdempotentReplay) -> Response:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from clocktower.changelog.kinds import KINDS
 from clocktower.kit.time import utcnow
 from clocktower.models import Client, Project, SyncChange, Task
 from clocktower.sync import tokens
@@ -337,12 +338,6 @@ class TestTombstones:
             ("customer_focus", focus["id"]): delta["deleted"][0]["version"]
         }
 
-    @pytest.mark.xfail(
-        strict=True,
-        reason="organization.membership.remove_membership leaves the member's client_focus "
-        "row (listings hide it by the membership join) and logs nothing: colleagues' "
-        "devices keep the departed member's focus",
-    )
     async def test_a_member_leaving_takes_their_focus_off_colleagues_devices(
         self, api: Api, owner: Member, member: Member, acme: Client
     ) -> None:
@@ -464,12 +459,13 @@ class TestVisibility:
         project = await created(api, other, "/api/v1/projects", {"name": "Theirs"}, "project")
         ok(await api.as_(other).put(f"/api/v1/clients/{acme.id}/focus"))
         first = await pull(api, member)
+        their_first = await pull(api, other)
 
         ok(await api.as_(other).delete(f"{ENTRIES}/{theirs['id']}"))
         ok(await api.as_(other).delete(f"{SESSIONS}/{their_session['id']}"))
         ok(await api.as_(other).patch(f"/api/v1/projects/{project['id']}", json={"name": "P"}))
         delta = await pull(api, member, first["sync_token"])
-        their_delta = await pull(api, other, first["sync_token"])
+        their_delta = await pull(api, other, their_first["sync_token"])
 
         assert ids_of(first, "time_entry") == {mine["id"]}
         assert ids_of(first, "focus_session") == {my_session["id"]}
@@ -481,18 +477,11 @@ class TestVisibility:
             tombstones_of(their_delta)
         )
 
-    async def test_an_entry_id_taken_over_by_someone_else_still_tombstones_the_first(
-        self, api: Api, owner: Member, member: Member, backend: str, request: Any
+    async def test_a_deleted_entrys_id_is_never_taken_over(
+        self, api: Api, owner: Member, member: Member
     ) -> None:
-        if backend == "sqlite":
-            request.applymarker(
-                pytest.mark.xfail(
-                    strict=True,
-                    reason="SQLite hands the highest deleted rowid out again (no AUTOINCREMENT "
-                    "on time_entries): the new owner's log row replaces the first owner's "
-                    "tombstone, so the first owner's device keeps the deleted entry",
-                )
-            )
+        """Followed tables never reuse ids (AUTOINCREMENT on SQLite), so a new entry
+        cannot take over the deleted one's tombstone."""
         mine = await entry(api, member)
         first = await pull(api, member)
 
@@ -608,16 +597,21 @@ class TestApiTokenScopes:
         assert body["available_scopes"] == ["read:tasks"]
 
 
+def holder_of(member: Member) -> tokens.Holder:
+    """Whose token it is: a built-in member reads every kind."""
+    return tokens.Holder.of(member.organization.id, member.id, KINDS)
+
+
 class TestTokens:
     @pytest.mark.parametrize(
         "token",
         [
             "garbage",
-            "s1_",
-            "s1_!!!!",
-            "s1_" + "bm90LWEtbnVtYmVy",  # not-a-number
-            "s1_MS4yLjM",  # 1.2.3
-            "s1_LTEuLTE",  # -1.-1
+            "s2_",
+            "s2_!!!!",
+            "s2_" + "bm90LWEtbnVtYmVy",  # not-a-number
+            "s2_MS4yLjM",  # 1.2.3 (three parts)
+            "s1_MS4y",  # the first format (organisation and sequence only)
         ],
     )
     async def test_malformed_tokens_are_400(self, api: Api, member: Member, token: str) -> None:
@@ -636,8 +630,38 @@ class TestTokens:
         assert response.status_code == 400
         assert response.json()["error_code"] == "invalid_sync_token"
 
+    async def test_another_members_token_is_400(
+        self, api: Api, member: Member, admin: Member
+    ) -> None:
+        theirs = (await pull(api, admin))["sync_token"]
+
+        response = await pull_response(api, member, theirs)
+
+        assert response.status_code == 400
+        assert response.json()["error_code"] == "invalid_sync_token"
+
+    async def test_a_token_from_before_a_permission_change_is_410(
+        self, api: Api, factory: Factory, member: Member
+    ) -> None:
+        token = (await pull(api, member))["sync_token"]
+        await give_role(
+            factory,
+            member,
+            ["sync.pull", "project.fetch.many", "time_entry.fetch.many", "obj.*"],
+            only=True,
+        )
+
+        response = await pull_response(api, member, token)
+        again = await pull_response(api, member)
+
+        assert response.status_code == 410
+        assert response.json()["error_code"] == "sync_token_expired"
+        assert again.status_code == 200
+        assert again.json()["clients"] == []
+        assert again.json()["tasks"] == []
+
     async def test_a_negative_sequence_is_400(self, api: Api, member: Member) -> None:
-        response = await pull_response(api, member, tokens.encode(member.organization.id, -1))
+        response = await pull_response(api, member, tokens.encode(holder_of(member), -1))
 
         assert response.status_code == 400
 
@@ -646,8 +670,8 @@ class TestTokens:
     ) -> None:
         last, _ = await counter_of(factory.session, member.organization.id)
 
-        ahead = await pull_response(api, member, tokens.encode(member.organization.id, last + 5))
-        current = await pull_response(api, member, tokens.encode(member.organization.id, last))
+        ahead = await pull_response(api, member, tokens.encode(holder_of(member), last + 5))
+        current = await pull_response(api, member, tokens.encode(holder_of(member), last))
 
         assert ahead.status_code == 410
         assert ahead.json()["error_code"] == "sync_token_expired"
@@ -794,6 +818,7 @@ class TestSetBasedWriters:
         mine = await entry(api, member, project_id=website.id)
         theirs = await entry(api, owner, project_id=website.id)
         first = await pull(api, member)
+        owners_first = await pull(api, owner)
 
         ok(
             await api.as_(owner).patch(
@@ -801,7 +826,7 @@ class TestSetBasedWriters:
             )
         )
         delta = await pull(api, member, first["sync_token"])
-        owners_delta = await pull(api, owner, first["sync_token"])
+        owners_delta = await pull(api, owner, owners_first["sync_token"])
 
         assert set(versions_of(delta)) == {("project", website.id), ("time_entry", mine["id"])}
         assert objects_of(delta)[("time_entry", mine["id"])]["client_id"] == globex.id

@@ -21,6 +21,11 @@ NAMING_CONVENTION = {
 # BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
+# Table option of the objects delta sync follows: SQLite otherwise hands the highest
+# deleted id out again, and a new object would take over the old one's tombstone.
+# PostgreSQL sequences never go back anyway.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)

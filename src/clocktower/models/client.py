@@ -7,12 +7,19 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clocktower.models.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
+from clocktower.models.base import (
+    NEVER_REUSE_IDS,
+    Base,
+    BigId,
+    IdMixin,
+    TenantMixin,
+    TimestampMixin,
+)
 
 
 class Client(IdMixin, TimestampMixin, TenantMixin, Base):
     __tablename__ = "clients"
-    __table_args__ = (Index("ix_clients_org_name", "organization_id", "name"),)
+    __table_args__ = (Index("ix_clients_org_name", "organization_id", "name"), NEVER_REUSE_IDS)
 
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))

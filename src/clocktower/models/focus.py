@@ -8,14 +8,14 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from clocktower.kit.time import utcnow
-from clocktower.models.base import Base, BigId, IdMixin, TenantMixin
+from clocktower.models.base import NEVER_REUSE_IDS, Base, BigId, IdMixin, TenantMixin
 
 
 class ClientFocus(IdMixin, TenantMixin, Base):
     """One current focus per member: moving it replaces the row, not adds one."""
 
     __tablename__ = "client_focus"
-    __table_args__ = (UniqueConstraint("organization_id", "user_id"),)
+    __table_args__ = (UniqueConstraint("organization_id", "user_id"), NEVER_REUSE_IDS)
 
     user_id: Mapped[int] = mapped_column(
         BigId, ForeignKey("users.id", ondelete="CASCADE"), index=True

@@ -7,12 +7,19 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clocktower.models.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
+from clocktower.models.base import (
+    NEVER_REUSE_IDS,
+    Base,
+    BigId,
+    IdMixin,
+    TenantMixin,
+    TimestampMixin,
+)
 
 
 class Project(IdMixin, TimestampMixin, TenantMixin, Base):
     __tablename__ = "projects"
-    __table_args__ = (Index("ix_projects_org_status", "organization_id", "status"),)
+    __table_args__ = (Index("ix_projects_org_status", "organization_id", "status"), NEVER_REUSE_IDS)
 
     client_id: Mapped[int | None] = mapped_column(
         BigId, ForeignKey("clients.id", ondelete="RESTRICT"), index=True
@@ -42,6 +49,7 @@ class Task(IdMixin, TimestampMixin, TenantMixin, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "external_ref"),
         Index("ix_tasks_org_project_status", "organization_id", "project_id", "status"),
+        NEVER_REUSE_IDS,
     )
 
     project_id: Mapped[int] = mapped_column(

@@ -13,7 +13,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from clocktower.models.base import Base, BigId, IdMixin, TenantMixin, TimestampMixin
+from clocktower.models.base import (
+    NEVER_REUSE_IDS,
+    Base,
+    BigId,
+    IdMixin,
+    TenantMixin,
+    TimestampMixin,
+)
 
 # The value of `running_slot` on a user's running timer while the organisation allows one
 # timer per user: the unique constraint below then admits a single running entry.
@@ -30,6 +37,9 @@ class TimeEntry(IdMixin, TimestampMixin, TenantMixin, Base):
         Index("ix_time_entries_org_user_start", "organization_id", "user_id", "start_at"),
         Index("ix_time_entries_org_start", "organization_id", "start_at"),
         Index("ix_time_entries_org_project_start", "organization_id", "project_id", "start_at"),
+        # The ledger's totals per bill: without it SQLite walks the organisation's entries.
+        Index("ix_time_entries_org_bill", "organization_id", "time_bill_id"),
+        NEVER_REUSE_IDS,
     )
 
     # Entries are history: removing their user, project, task or client is refused.
@@ -104,6 +114,7 @@ class FocusSession(IdMixin, TimestampMixin, TenantMixin, Base):
     __tablename__ = "focus_sessions"
     __table_args__ = (
         Index("ix_focus_sessions_org_user_start", "organization_id", "user_id", "start_at"),
+        NEVER_REUSE_IDS,
     )
 
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id", ondelete="RESTRICT"))

@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from clocktower.auth.context import AuthContext
 from clocktower.errors import InvalidReference
 from clocktower.kit.time import utcnow
-from clocktower.models import ApiToken, Membership, MembershipRole, Role, User
+from clocktower.live.publish import queue_focus_changed
+from clocktower.models import ApiToken, ClientFocus, Membership, MembershipRole, Role, User
 from clocktower.organization.errors import LastOwner, OwnerOnly
 from clocktower.organization.repository import RoleRepository
 
@@ -75,7 +76,8 @@ async def set_roles(
 async def remove_membership(
     session: AsyncSession, auth: AuthContext, membership: Membership
 ) -> None:
-    """Remove a member: their roles, their API tokens here, and their current context."""
+    """Remove a member: their roles, their API tokens here, their customer focus and
+    their current context."""
     if holds_owner(membership):
         if OWNER not in auth.roles:
             raise OwnerOnly("Only an owner can remove an owner")
@@ -93,6 +95,16 @@ async def remove_membership(
         .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    # Their customer focus goes with them: deleted through the ORM, so colleagues' sync
+    # gets the tombstone and their live streams the change.
+    focus = await session.scalars(
+        select(ClientFocus).where(
+            ClientFocus.organization_id == organization_id, ClientFocus.user_id == user_id
+        )
+    )
+    for row in focus.all():
+        await session.delete(row)
+        queue_focus_changed(session, organization_id, user_id, row.client_id, None)
     await session.delete(membership)
     await session.flush()
     user = await session.get(User, user_id)

@@ -78,7 +78,9 @@ async def pull(
     session: AsyncSession, auth: AuthContext, token: str | None, limit: int = DEFAULT_PAGE
 ) -> SyncAnswer:
     require_internal(auth)
-    after = tokens.decode(token, auth.org_id)
+    readable = readable_kinds(auth)
+    holder = tokens.Holder.of(auth.org_id, auth.user_id, readable)
+    after = tokens.decode(token, holder)
     snapshot = after is None
     start = after or 0
     log = ChangeLogRepository(session)
@@ -87,7 +89,6 @@ async def pull(
     last, pruned = await log.counter(auth.org_id)
     if not snapshot and (start < pruned or start > last):
         raise SyncTokenExpired()
-    readable = readable_kinds(auth)
     changes = await log.after(
         auth.org_id,
         auth.user_id,
@@ -100,7 +101,7 @@ async def pull(
     page = list(changes[:limit])
     reached = page[-1].seq if has_more else max(last, page[-1].seq if page else start)
     answer = await load(session, auth, page)
-    answer.sync_token = tokens.encode(auth.org_id, reached)
+    answer.sync_token = tokens.encode(holder, reached)
     answer.has_more = has_more
     answer.snapshot = snapshot
     # The running timer is a time entry: shown to those who may list entries (an API
