@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -210,6 +211,9 @@ def serve(
         f"First run: open [bold]{base}/setup[/bold] to create your account; "
         f"API docs at {base}/api/docs"
     )
+    # uvicorn re-raises SIGTERM at itself once it has shut down gracefully; exit 0 then,
+    # as `worker` does, so supervisors see a clean stop.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     uvicorn.run(
         "clocktower.main:create_app",
         factory=True,

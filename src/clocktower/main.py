@@ -77,7 +77,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.job_runner = runner
         runner_task = asyncio.create_task(runner.run_forever())
     try:
-        yield
+        # Streams end when the server is told to stop: it waits for open answers first.
+        with app.state.live_hub.streams_end_on_exit_signal():
+            yield
     finally:
         if runner_task is not None:
             app.state.job_runner.stop()

@@ -211,6 +211,26 @@ class TestStaleLock:
         assert (await jobs.get(job_id)).status == "done"
 
 
+    async def test_a_job_taken_over_before_its_turn_in_the_batch_is_skipped(
+        self, database: Database, settings: Settings, jobs: Jobs
+    ) -> None:
+        """A long batch outlives the lock of its last jobs: another runner takes one over;
+        when the batch reaches it, it must not run a second time (an I/O job would send
+        its request twice)."""
+        job_id = await enqueue(database, IO_RECORD)
+        slow = JobRunner(database, settings, name="node-a")
+        healthy = JobRunner(database, settings, name="node-b")
+        [claimed] = await slow.claim(10)
+        await jobs.age_lock(job_id, settings.job_lock_timeout_seconds + 5)
+        assert await healthy.run_until_idle() == 1
+
+        await slow.execute(claimed)
+
+        assert await jobs.runs_of(job_id) == 1
+        row = await jobs.get(job_id)
+        assert (row.status, row.attempts) == ("done", 2)
+
+
 async def _count_keys(database: Database, dedupe_key: str) -> int:
     async with database.transaction(write=False) as session:
         count = await session.execute(

@@ -8,13 +8,20 @@ raised by one app process reaches streams connected to any other.
 Each subscriber has a bounded queue: a consumer that falls `queue_size` events behind is
 dropped, its stream ending with an `overflow` event (the client reconnects and takes a
 fresh snapshot).
+
+A stopping server ends its streams as soon as it is told to stop (SIGTERM, SIGINT), not
+at the lifespan shutdown: uvicorn runs that only once every open response has finished,
+and a stream never finishes by itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from types import FrameType
 from typing import Any, Final
 
 import structlog
@@ -29,6 +36,7 @@ DEFAULT_HEARTBEAT_SECONDS = 15.0
 DEFAULT_QUEUE_SIZE = 256
 SUBSCRIBE_TIMEOUT_SECONDS = 5.0
 RECONNECT_DELAY_SECONDS = 1.0
+EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 class _Marker:
@@ -45,7 +53,7 @@ CLOSED: Final = _Marker("closed")
 
 
 class HubUnavailable(Exception):
-    """The hub cannot take subscribers now (Redis does not answer)."""
+    """The hub cannot take subscribers now (Redis does not answer, or the server stops)."""
 
 
 class Subscription:
@@ -102,9 +110,12 @@ class Hub:
         self.heartbeat_seconds = heartbeat_seconds
         self.queue_size = queue_size
         self._subscribers: dict[int, set[Subscription]] = {}
+        self.stopping = False
 
     async def subscribe(self, organization_id: int, viewer: Viewer) -> Subscription:
         """A subscription receiving every event committed from now on."""
+        if self.stopping:
+            raise HubUnavailable("the server is stopping")
         await self._ready()
         subscription = Subscription(self, organization_id, viewer, self.queue_size)
         self._subscribers.setdefault(organization_id, set()).add(subscription)
@@ -134,12 +145,46 @@ class Hub:
     async def _ready(self) -> None:
         """Waits until the hub can receive events (the Redis subscription is live)."""
 
-    async def close(self) -> None:
-        """Ends every stream (their last message says so) and releases resources."""
+    def end_streams(self) -> None:
+        """The server stops: every stream ends now and no new one starts. Publishing goes
+        on, so requests still in flight reach the streams of other processes."""
+        self.stopping = True
         for found in list(self._subscribers.values()):
             for subscription in list(found):
                 subscription._end(CLOSED)
         self._subscribers.clear()
+
+    @contextlib.contextmanager
+    def streams_end_on_exit_signal(self) -> Iterator[None]:
+        """While inside, SIGINT and SIGTERM end the streams, then reach the handler that
+        was there before (the server's, which stops it gracefully).
+
+        Signal handlers belong to the main thread; elsewhere (an app run in a helper
+        thread) this does nothing."""
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        loop = asyncio.get_running_loop()
+        previous = {sig: signal.getsignal(sig) for sig in EXIT_SIGNALS}
+
+        def on_exit_signal(sig: int, frame: FrameType | None) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed since
+                loop.call_soon_threadsafe(self.end_streams)
+            _chain(previous[signal.Signals(sig)], sig, frame)
+
+        for sig in EXIT_SIGNALS:
+            signal.signal(sig, on_exit_signal)
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                # Put back only our own: whoever replaced it since keeps theirs.
+                if signal.getsignal(sig) is on_exit_signal:
+                    signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+    async def close(self) -> None:
+        """Ends every stream (their last message says so) and releases resources."""
+        self.end_streams()
 
 
 class InProcessHub(Hub):
@@ -244,6 +289,16 @@ class RedisHub(Hub):
                     await task
         self._publisher = self._reader = None
         await self.redis.aclose()
+
+
+def _chain(handler: Any, sig: int, frame: FrameType | None) -> None:
+    """What `sig` did before our handler took it: call it, ignore it, or (the default)
+    end the process as if we had never been there."""
+    if callable(handler):
+        handler(sig, frame)
+    elif handler in (signal.SIG_DFL, None):
+        signal.signal(sig, signal.SIG_DFL)
+        signal.raise_signal(sig)
 
 
 def create_hub(settings: Settings) -> Hub:

@@ -39,7 +39,7 @@ async def stream(
     subscription: Subscription, snapshot: dict[str, Any], heartbeat_seconds: float
 ) -> AsyncIterator[bytes]:
     """The snapshot, then every event the subscription receives, with heartbeats; ends
-    with `overflow` when the client fell behind, or when the hub shuts down."""
+    with `overflow` when the client fell behind, or as soon as the server stops."""
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n\n".encode() + message(SNAPSHOT, snapshot)
         while True:

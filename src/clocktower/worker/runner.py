@@ -134,6 +134,17 @@ class JobRunner:
             rows = (await session.execute(statement)).all()
         return sorted((ClaimedJob(*row) for row in rows), key=lambda j: j.id)
 
+    async def _renew_lock(self, claimed: ClaimedJob) -> bool:
+        """Restarts the job's lock just before it runs; False if it is no longer ours."""
+        async with self.database.transaction() as session:
+            renewed = await session.execute(
+                update(Job)
+                .where(Job.id == claimed.id, Job.locked_by == self.name, Job.status == "running")
+                .values(locked_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+        return bool(renewed.rowcount == 1)  # type: ignore[attr-defined]
+
     async def execute(self, claimed: ClaimedJob) -> None:
         definition = HANDLERS.get(claimed.kind)
         started = time.perf_counter()
@@ -147,6 +158,11 @@ class JobRunner:
             await self._fail(
                 claimed, "the runner of the last attempt stopped mid-job (lock expired)", final=True
             )
+            return
+        if not await self._renew_lock(claimed):
+            # A batch ran longer than the lock lasts and another runner took this job
+            # over: running it here too would, say, send its webhook twice.
+            log.warning("job lock lost before it ran; skipped", job_id=claimed.id)
             return
         try:
             if definition.io_handler is not None:
