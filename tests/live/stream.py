@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-READ_TIMEOUT = 5.0
+# Generous: the first stream on a fresh connection can take seconds on a busy machine.
+READ_TIMEOUT = 15.0
 
 
 @dataclass
