@@ -40,8 +40,8 @@ T = TypeVar("T")
 Runner = Callable[[Coroutine[Any, Any, T]], T]
 
 MACHINE = settings(
-    max_examples=10,
-    stateful_step_count=35,
+    max_examples=15,
+    stateful_step_count=40,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],

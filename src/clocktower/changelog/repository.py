@@ -52,6 +52,14 @@ class ChangeLogRepository(TenantRepository[SyncChange]):
             statement = statement.where(SyncChange.deleted.is_(False))
         return await self.all(statement)
 
+    async def latest(self, organization_id: int, kind: str, object_id: int) -> SyncChange | None:
+        """The object's log row as committed now (re-read, not from the identity map)."""
+        return await self.one_or_none(
+            self.in_organization(organization_id)
+            .where(SyncChange.object_type == kind, SyncChange.object_id == object_id)
+            .execution_options(populate_existing=True)
+        )
+
     async def versions(self, organization_id: int, kind: str, ids: Sequence[int]) -> dict[int, int]:
         """Each object's version: the sequence number of its latest change."""
         if not ids:

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from clocktower.kit.repository import Repository, TenantRepository
-from clocktower.models import Membership, Organization, Role, User
+from clocktower.models import (
+    Client,
+    FocusSession,
+    Invoice,
+    Membership,
+    Organization,
+    Project,
+    Quote,
+    Role,
+    StockMovement,
+    Task,
+    TimeBill,
+    TimeEntry,
+    User,
+)
 
 _MAX_ID_DIGITS = 18
 
@@ -63,12 +78,36 @@ class OrganizationRepository(Repository[Organization]):
         )
 
     async def delete(self, organization_id: int) -> None:
-        """One statement; the database cascades to every row of the organisation."""
+        """The rows that others refer to with RESTRICT go first, referrers before what
+        they refer to; then the organisation, and the database cascades to the rest.
+        (SQLite applies RESTRICT at once inside a cascade, in whatever order it visits
+        the children, so one cascading statement could refuse itself.)"""
+        for model in _RESTRICTED_ORDER:
+            await self.session.execute(
+                delete(model)
+                .where(model.organization_id == organization_id)
+                .execution_options(synchronize_session=False)
+            )
         await self.session.execute(
             delete(Organization)
             .where(Organization.id == organization_id)
             .execution_options(synchronize_session=False)
         )
+
+
+# Every tenant table that is the target or the source of an ON DELETE RESTRICT key, in an
+# order where nothing is deleted while something still refers to it.
+_RESTRICTED_ORDER: tuple[type[Any], ...] = (
+    StockMovement,
+    FocusSession,
+    TimeEntry,
+    TimeBill,
+    Invoice,
+    Quote,
+    Task,
+    Project,
+    Client,
+)
 
 
 class MembershipRepository(TenantRepository[Membership]):

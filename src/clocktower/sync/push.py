@@ -148,7 +148,8 @@ async def push(
         claim.result = results[ref]
         claim.object_id = results[ref]["id"]
     await session.flush()
-    answers = [stored.get(str(c.client_ref)) or results[str(c.client_ref)] for c in changes]
+    refs = [str(change.client_ref) for change in changes]
+    answers = [stored[ref] if ref in stored else results[ref] for ref in refs]
     return PushAnswer(results=[PushResult.model_validate(answer) for answer in answers])
 
 
@@ -195,7 +196,7 @@ async def _lock(
     """The object's version and whether it still exists, read under the lock of its row
     (a writer that changed it before has committed its number by then). Objects the
     caller cannot sync (another organisation's, another user's entries) are not found."""
-    logged = await _logged(session, auth.org_id, kind, object_id)
+    logged = await ChangeLogRepository(session).latest(auth.org_id, kind, object_id)
     if logged is None or logged.user_id not in (None, auth.user_id):
         raise _NOT_FOUND[kind]()
     await session.flush()
@@ -205,24 +206,13 @@ async def _lock(
         if focus is not None and focus.time_entry_id is not None:
             await _for_update(session, TimeEntry, focus.time_entry_id)
     locked = await _for_update(session, kinds.MODEL_OF_KIND[kind], object_id)
-    logged = await _logged(session, auth.org_id, kind, object_id)
+    logged = await ChangeLogRepository(session).latest(auth.org_id, kind, object_id)
     version = logged.seq if logged is not None else 0
     return version, locked is not None and locked.organization_id == auth.org_id
 
 
 async def _for_update(session: AsyncSession, model: type[Any], object_id: int) -> Any:
     return await session.get(model, object_id, with_for_update=True, populate_existing=True)
-
-
-async def _logged(
-    session: AsyncSession, organization_id: int, kind: str, object_id: int
-) -> SyncChange | None:
-    log = ChangeLogRepository(session)
-    return await log.one_or_none(
-        log.in_organization(organization_id)
-        .where(SyncChange.object_type == kind, SyncChange.object_id == object_id)
-        .execution_options(populate_existing=True)
-    )
 
 
 # --- data and refs ------------------------------------------------------------------------
