@@ -38,7 +38,7 @@ from sqlalchemy.engine import URL, make_url
 
 from clocktower.api_token import service as api_token_service
 from clocktower.api_token.schemas import ApiTokenCreate
-from clocktower.cli import alembic_config, run_migrations
+from clocktower.cli import alembic_config, run_migrations, update_statistics
 from clocktower.config import Settings
 from clocktower.db import Database
 from clocktower.demo import member_context
@@ -780,8 +780,8 @@ async def _after_seeding(url: str, writer: Writer, backend: Backend) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT MAX(id) FROM {table}))"
             )
-        # A production database has statistics (autovacuum); a fresh bulk load has none.
-        await writer.execute("ANALYZE")
+    # Statistics as `clocktower migrate` (and `serve`, which migrates first) leaves them.
+    await asyncio.to_thread(update_statistics, url)
 
 
 def _rerun_backfills(url: str) -> None:

@@ -66,11 +66,35 @@ def alembic_config(url: str):  # type: ignore[no-untyped-def]
 
 
 def run_migrations(settings: Settings) -> None:
+    """Migrations to the newest revision, then fresh planner statistics (`migrate` and
+    `serve` both end here)."""
     from alembic import command
 
     if settings.is_sqlite:
         Path(settings.database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
     command.upgrade(alembic_config(settings.database_url), "head")
+    update_statistics(settings.database_url)
+
+
+def update_statistics(url: str) -> None:
+    """ANALYZE: the query planner's statistics. SQLite keeps none unless asked, and
+    without them picks the index with the most equality columns (often the tenant's
+    alone, walking a whole organisation); PostgreSQL's autovacuum gets there, only later.
+    A full pass (about 1.5 s per million time entries on SQLite; a sampled one is cheaper
+    but misjudges the organisation-first indexes); the hourly `system.cleanup` keeps
+    SQLite's statistics current between deployments. Safe to re-run."""
+    asyncio.run(_analyze(url))
+
+
+async def _analyze(url: str) -> None:
+    from clocktower.db import create_engine
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("ANALYZE")
+    finally:
+        await engine.dispose()
 
 
 def _settings() -> Settings:

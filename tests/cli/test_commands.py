@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.db import Database
@@ -58,6 +58,16 @@ class TestMigrate:
 
         assert again.exit_code == 0
         assert "up to date" in again.output
+
+    def test_leaves_statistics_for_the_query_planner(self, cli: Cli) -> None:
+        cli.ok("demo")
+        cli.ok("migrate")
+
+        async def analysed(session: AsyncSession) -> set[str]:
+            rows = await session.execute(text("SELECT tbl FROM sqlite_stat1"))
+            return {str(table) for (table,) in rows}
+
+        assert {"time_entries", "time_bills", "projects"} <= cli.query(analysed)
 
     def test_data_commands_ask_for_migrate_first(self, fresh_url: str) -> None:
         unmigrated = Cli(fresh_url)

@@ -17,8 +17,8 @@ import pytest
 from fastapi import FastAPI
 
 from clocktower.dashboard import clock
-from clocktower.dashboard.cache import MemoryCache
 from clocktower.db import Database
+from clocktower.kit.cache import MemoryCache
 from clocktower.main import create_app
 from tests.conftest import test_settings as settings_for
 from tests.ratelimit.conftest import clean_redis
@@ -49,12 +49,12 @@ def local(text: str, zone: str) -> datetime:
 
 @pytest.fixture
 def fresh_cache(app: Any) -> Iterator[MemoryCache]:
-    """An empty in-process dashboard cache for the test (ids repeat across rolled-back
+    """An empty in-process application cache for the test (ids repeat across rolled-back
     tests on SQLite, so answers must not outlive a test)."""
     cache = MemoryCache()
-    app.state.dashboard_cache = cache
+    app.state.cache = cache
     yield cache
-    app.state.dashboard_cache = MemoryCache()
+    app.state.cache = MemoryCache()
 
 
 @pytest.fixture

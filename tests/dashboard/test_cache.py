@@ -1,4 +1,4 @@
-"""The dashboard cache: in-process and Redis stores, what is cached for how long, and the
+"""The dashboards in the application cache: what is cached for how long, and the
 rule that a running timer or a changed entry always gives fresh numbers."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from datetime import timedelta
 import redis.asyncio as redis
 from fastapi import FastAPI
 
-from clocktower.dashboard.cache import PREFIX, MemoryCache, RedisCache, cache_key
+from clocktower.dashboard.cache import PREFIX, cache_key
+from clocktower.kit.cache import MemoryCache, RedisCache
 from tests.conftest import QueryCounter
 from tests.dashboard.conftest import (
     PRODUCTIVITY,
@@ -35,58 +36,9 @@ class Ticking:
         return self.seconds
 
 
-class TestMemoryCache:
-    async def test_values_live_for_their_ttl(self) -> None:
-        timer = Ticking()
-        cache = MemoryCache(timer=timer)
-        await cache.set("a", "1", 600)
-
-        timer.seconds += 599
-        assert await cache.get("a") == "1"
-        timer.seconds += 1
-        assert await cache.get("a") is None
-        assert await cache.get("never") is None
-
-    async def test_a_full_cache_drops_expired_then_oldest(self) -> None:
-        timer = Ticking()
-        cache = MemoryCache(limit=3, timer=timer)
-        await cache.set("short", "s", 1)
-        await cache.set("old", "o", 100)
-        await cache.set("new", "n", 100)
-        timer.seconds += 5
-
-        await cache.set("newer", "w", 100)  # the expired one makes room
-        assert await cache.get("old") == "o"
-        await cache.set("newest", "x", 100)  # then the oldest goes
-
-        assert await cache.get("old") is None
-        assert [await cache.get(k) for k in ("new", "newer", "newest")] == ["n", "w", "x"]
-
+class TestDashboardKeys:
     def test_keys_name_organisation_user_and_dashboard(self) -> None:
         assert cache_key(7, 42, "value", "UTC") == f"{PREFIX}:7:42:value:UTC"
-
-
-class TestRedisCache:
-    async def test_values_are_shared_with_a_ttl(self, clean_redis: str) -> None:
-        first, second = RedisCache(clean_redis), RedisCache(clean_redis)
-        try:
-            await first.set("clocktower:dashboard:1:2:value", '{"a": 1}', 600)
-
-            assert await second.get("clocktower:dashboard:1:2:value") == '{"a": 1}'
-            ttl = await second.client.ttl("clocktower:dashboard:1:2:value")
-            assert 590 <= ttl <= 600
-            assert await second.get("clocktower:dashboard:1:2:other") is None
-        finally:
-            await first.close()
-            await second.close()
-
-    async def test_an_unreachable_redis_is_a_miss_not_an_error(self) -> None:
-        cache = RedisCache("redis://127.0.0.1:1/0")
-        try:
-            await cache.set("k", "v", 60)
-            assert await cache.get("k") is None
-        finally:
-            await cache.close()
 
 
 class TestValueDashboardCache:
@@ -289,6 +241,6 @@ class TestSharedThroughRedis:
             assert keys[0].startswith(prefix)
         finally:
             for app in (first_node, second_node):
-                cache = getattr(app.state, "dashboard_cache", None)
+                cache = getattr(app.state, "cache", None)
                 if isinstance(cache, RedisCache):
                     await cache.close()

@@ -723,6 +723,29 @@ class TestTokens:
 
 
 class TestSetBasedWriters:
+    async def test_invoicing_entries_and_deleting_the_draft_resend_them(
+        self, api: Api, owner: Member, website: Project, acme: Client
+    ) -> None:
+        billed = await entry(api, owner, day=3, project_id=website.id)
+        first = await pull(api, owner)
+
+        draft = await api.as_(owner).post(
+            "/api/v1/invoices",
+            json={
+                "client_id": acme.id,
+                "source": "entries",
+                "period_start": "2024-01-01",
+                "period_end": "2024-01-31",
+            },
+        )
+        assert draft.status_code == 201, draft.text
+        reserved = await pull(api, owner, first["sync_token"])
+        ok(await api.as_(owner).delete(f"/api/v1/invoices/{draft.json()['invoice']['id']}"))
+        released = await pull(api, owner, reserved["sync_token"])
+
+        assert ("time_entry", billed["id"]) in versions_of(reserved)
+        assert ("time_entry", billed["id"]) in versions_of(released)
+
     async def test_bulk_edits_and_deletes_arrive(
         self, api: Api, factory: Factory, admin: Member, member: Member, homepage: Task
     ) -> None:

@@ -219,6 +219,26 @@ class TestBlocks:
         }
         assert (await listing(api, john, **later))["data"] == []
 
+    async def test_a_timer_stopped_after_more_than_a_week_shows_to_its_end(
+        self, api: Api, john: Member
+    ) -> None:
+        # Typed time is at most 7 days long, but a stopped timer records what happened:
+        # a range may not look back only a week for the blocks that overlap it.
+        started = (utcnow() - timedelta(days=10)).replace(microsecond=0)
+        timer = await api.as_(john).post(
+            "/api/v1/time-entries", json={"start_time": started.isoformat()}
+        )
+        assert timer.status_code == 201, timer.text
+        stopped = await api.as_(john).post("/api/v1/timer/stop", json={})
+        assert stopped.status_code == 200, stopped.text
+        assert stopped.json()["timer"]["duration_seconds"] > 9 * 24 * 3600
+        day = (started + timedelta(days=8)).astimezone(UTC).date().isoformat()
+
+        body = await listing(api, john, start=day, end=day)
+
+        assert ids(body) == [timer.json()["time_entry"]["id"]]
+        assert body["meta"]["total_hours"] == 24.0
+
     async def test_filters(
         self, api: Api, factory: Factory, john: Member, acme: Client, redesign: Project
     ) -> None:

@@ -71,9 +71,12 @@ async def webhook_events(factory: Factory, organization: Organization) -> list[t
 
 
 async def forget_entries(factory: Factory, organization: Organization) -> None:
-    """Deletes the organisation's entries and queued jobs (between property examples)."""
-    for model in (TimeEntry, Job):
-        await factory.session.execute(delete(model).where(model.organization_id == organization.id))
+    """Deletes the organisation's entries and queued jobs (between property examples).
+    The entries go through the ORM, so the change log numbers their deletion as it
+    would the API's: a list total remembered before is not served after."""
+    for entry in await stored_entries(factory, organization):
+        await factory.session.delete(entry)
+    await factory.session.execute(delete(Job).where(Job.organization_id == organization.id))
     await factory.session.commit()
 
 

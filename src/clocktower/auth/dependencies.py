@@ -15,9 +15,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select, update
+from sqlalchemy import and_, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from clocktower.auth.context import AuthContext
 from clocktower.auth.errors import NoOrganization, NotAMember
@@ -107,12 +107,13 @@ def _requested_organization(request: Request) -> int | None:
 async def _load_membership(
     session: AsyncSession, organization_id: int, user_id: int
 ) -> Membership | None:
+    """The membership with its roles, in one statement (roles joined, not a second query)."""
     result = await session.execute(
         select(Membership)
         .where(Membership.organization_id == organization_id, Membership.user_id == user_id)
-        .options(selectinload(Membership.roles))
+        .options(joinedload(Membership.roles))
     )
-    return result.scalar_one_or_none()
+    return result.unique().scalar_one_or_none()
 
 
 async def authenticate(request: Request, session: AsyncSession) -> AuthContext:
@@ -138,17 +139,30 @@ async def authenticate(request: Request, session: AsyncSession) -> AuthContext:
     return context
 
 
-async def _from_api_token(request: Request, session: AsyncSession, raw: str) -> AuthContext:
-    result = await session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == sha256_hex(raw))
+# The token, its user and their membership of the token's organisation with its roles:
+# one statement on every API request, not three; built once, as it runs on every one.
+_TOKEN_QUERY = (
+    select(ApiToken, User, Membership)
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(
+        Membership,
+        and_(
+            Membership.organization_id == ApiToken.organization_id,
+            Membership.user_id == ApiToken.user_id,
+        ),
     )
-    row = result.one_or_none()
+    .options(joinedload(Membership.roles))
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+async def _from_api_token(request: Request, session: AsyncSession, raw: str) -> AuthContext:
+    result = await session.execute(_TOKEN_QUERY, {"token_hash": sha256_hex(raw)})
+    row = result.unique().one_or_none()
     now = utcnow()
     if row is None:
         raise InvalidToken("The provided API token is invalid or expired")
-    token, user = row
+    token, user, membership = row
     if token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         raise InvalidToken("The provided API token is invalid or expired")
     if not user.is_active:
@@ -156,7 +170,6 @@ async def _from_api_token(request: Request, session: AsyncSession, raw: str) -> 
     requested = _requested_organization(request)
     if requested is not None and requested != token.organization_id:
         raise NotAMember("This API token belongs to another organisation")
-    membership = await _load_membership(session, token.organization_id, user.id)
     if membership is None:
         raise InvalidToken("The token's user is no longer a member of its organisation")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:

@@ -25,6 +25,10 @@ class GatedModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     object_type: ClassVar[str] = ""
+    # Worked out once per class, not per object: the grants that show every field, and
+    # each field's node.
+    _all_fields_grants: ClassVar[frozenset[str]] = frozenset()
+    _field_nodes: ClassVar[dict[str, str]] = {}
     _reader: AuthContext | None = PrivateAttr(default=None)
 
     @classmethod
@@ -34,13 +38,16 @@ class GatedModel(BaseModel):
             register_object_fields(
                 cls.object_type, [name for name in cls.model_fields if name not in _UNGATED]
             )
+            # The only grants that match `obj.<type>.<f>` for every field name f.
+            cls._all_fields_grants = frozenset({"*", "obj.*", f"obj.{cls.object_type}.*"})
+            cls._field_nodes = {name: f"obj.{cls.object_type}.{name}" for name in cls.model_fields}
 
     @classmethod
     def of(cls, obj: Any, auth: AuthContext | None, **overrides: Any) -> Self:
         model = (
             cls.model_validate(obj, from_attributes=True)
             if not overrides
-            else (cls.model_validate({**_attributes(obj, cls), **overrides}))
+            else cls.model_validate(_attributes(obj, cls, overrides))
         )
         model._reader = auth
         return model
@@ -52,14 +59,30 @@ class GatedModel(BaseModel):
         reader = self._reader
         if reader is None or not self.object_type or not isinstance(data, dict):
             return data
+        grants = reader.grants
+        if not grants.grants.isdisjoint(self._all_fields_grants):
+            return data  # owners, admins and every built-in role: nothing to drop
+        nodes = self._field_nodes
         return {
             key: value
             for key, value in data.items()
-            if key in ALWAYS_VISIBLE or reader.sees_field(self.object_type, key)
+            if key in ALWAYS_VISIBLE
+            or grants.matches(nodes.get(key) or f"obj.{self.object_type}.{key}")
         }
 
 
-def _attributes(obj: Any, model: type[BaseModel]) -> dict[str, Any]:
+_MISSING = object()
+
+
+def _attributes(obj: Any, model: type[BaseModel], overrides: dict[str, Any]) -> dict[str, Any]:
+    """The model's fields as `obj` has them, with `overrides` in place of its own (those
+    are not read off `obj` at all): one getattr per field, for every row of a list."""
     if isinstance(obj, dict):
-        return obj
-    return {name: getattr(obj, name) for name in model.model_fields if hasattr(obj, name)}
+        return {**obj, **overrides}
+    found = dict(overrides)
+    for name in model.model_fields:
+        if name not in overrides:
+            value = getattr(obj, name, _MISSING)
+            if value is not _MISSING:
+                found[name] = value
+    return found

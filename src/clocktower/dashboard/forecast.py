@@ -28,7 +28,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.context import AuthContext
-from clocktower.dashboard.cache import DashboardCache, cache_key
+from clocktower.dashboard.cache import cache_key
 from clocktower.dashboard.clock import Moment
 from clocktower.dashboard.numbers import TENTH, hours, money, percent, ratio
 from clocktower.dashboard.repository import ForecastRepository, TaskCounts, WeekBucket
@@ -45,6 +45,7 @@ from clocktower.dashboard.schemas import (
     Velocity,
     WeekVelocity,
 )
+from clocktower.kit.cache import Cache
 from clocktower.kit.money import from_cents
 from clocktower.kit.sql_time import LocalPeriod, local_periods
 from clocktower.models import Client, Organization, Project
@@ -70,7 +71,7 @@ async def project_forecast(
     *,
     ai: bool,
     refresh: bool,
-    cache: DashboardCache,
+    cache: Cache,
 ) -> ForecastAnswer:
     found = await get_project(session, auth, project_id)
     moment = Moment.of(auth.user.timezone)

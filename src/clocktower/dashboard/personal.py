@@ -19,10 +19,11 @@ from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.context import AuthContext
-from clocktower.dashboard.cache import DashboardCache, cache_key
+from clocktower.dashboard.cache import cache_key
 from clocktower.dashboard.clock import Moment
 from clocktower.dashboard.local_clock import LocalClock
 from clocktower.dashboard.repository import Activity, PersonalRepository
+from clocktower.kit.cache import Cache
 from clocktower.models import Organization
 
 Answer = TypeVar("Answer", bound=BaseModel)
@@ -53,7 +54,7 @@ class Personal:
 async def personal_answer(
     session: AsyncSession,
     auth: AuthContext,
-    cache: DashboardCache,
+    cache: Cache,
     *,
     name: str,
     parameters: tuple[object, ...],

@@ -17,7 +17,6 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.context import AuthContext
-from clocktower.dashboard.cache import DashboardCache
 from clocktower.dashboard.numbers import TENTH, change_percent, hours, percent, ratio
 from clocktower.dashboard.personal import Personal, personal_answer
 from clocktower.dashboard.repository import FocusCell, ProjectTime, RunningTimer, Sums
@@ -33,6 +32,7 @@ from clocktower.dashboard.schemas import (
     Streak,
     TopProject,
 )
+from clocktower.kit.cache import Cache
 from clocktower.models import User
 
 PRODUCTIVITY_TTL_SECONDS = 300
@@ -48,7 +48,7 @@ _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 async def productivity_stats(
-    session: AsyncSession, auth: AuthContext, *, period: int, cache: DashboardCache
+    session: AsyncSession, auth: AuthContext, *, period: int, cache: Cache
 ) -> ProductivityStats:
     return await personal_answer(
         session,

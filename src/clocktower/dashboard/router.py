@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from clocktower.auth.context import AuthContext
 from clocktower.auth.dependencies import authorized
@@ -14,7 +14,6 @@ from clocktower.dashboard import forecast as forecast_service
 from clocktower.dashboard import productivity as productivity_service
 from clocktower.dashboard import value as value_service
 from clocktower.dashboard import week_comparison as week_service
-from clocktower.dashboard.cache import DashboardCache, cache_for
 from clocktower.dashboard.productivity import DEFAULT_PERIOD, MAX_PERIOD
 from clocktower.dashboard.schemas import (
     ForecastAnswer,
@@ -25,6 +24,7 @@ from clocktower.dashboard.schemas import (
 )
 from clocktower.db import DbSession
 from clocktower.errors import error_responses
+from clocktower.kit.cache import AppCache
 from clocktower.kit.ids import IdPath
 from clocktower.project.errors import ProjectNotFound
 from clocktower.routing import AppRoute
@@ -35,21 +35,8 @@ Reports = Annotated[AuthContext, authorized("report.fetch")]
 ProjectReports = Annotated[AuthContext, authorized("report.fetch", "project.fetch")]
 
 
-def dashboard_cache(request: Request) -> DashboardCache:
-    """The application's dashboard cache, made on first use (Redis when configured)."""
-    state = request.app.state
-    cache: DashboardCache | None = getattr(state, "dashboard_cache", None)
-    if cache is None:
-        cache = cache_for(state.settings.redis_url)
-        state.dashboard_cache = cache
-    return cache
-
-
-Cache = Annotated[DashboardCache, Depends(dashboard_cache)]
-
-
 @router.get("/stats/value-dashboard")
-async def value_dashboard(auth: Reports, session: DbSession, cache: Cache) -> ValueDashboard:
+async def value_dashboard(auth: Reports, session: DbSession, cache: AppCache) -> ValueDashboard:
     """Seed 002 value insights for the caller's own finished time: totals over all
     history, this week and month, the last seven local days (dense), the busiest
     weekday, and the estimated value at project or client rates (null when there is
@@ -70,7 +57,7 @@ async def week_comparison(auth: Reports, session: DbSession) -> WeekComparison:
 async def productivity_stats(
     auth: Reports,
     session: DbSession,
-    cache: Cache,
+    cache: AppCache,
     period: Annotated[
         int,
         Query(
@@ -95,7 +82,7 @@ async def project_forecast(
     project_id: IdPath,
     auth: ProjectReports,
     session: DbSession,
-    cache: Cache,
+    cache: AppCache,
     ai: Annotated[
         bool, Query(description="Add the AI narrative (reported as `ai_disabled`: no LLM)")
     ] = False,

@@ -19,17 +19,17 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.context import AuthContext
-from clocktower.dashboard.cache import DashboardCache
 from clocktower.dashboard.numbers import hours, money
 from clocktower.dashboard.personal import Personal, personal_answer
 from clocktower.dashboard.schemas import WEEKDAYS, DayHours, ValueDashboard
+from clocktower.kit.cache import Cache
 
 VALUE_TTL_SECONDS = 600
 LAST_DAYS = 7
 
 
 async def value_dashboard(
-    session: AsyncSession, auth: AuthContext, *, cache: DashboardCache
+    session: AsyncSession, auth: AuthContext, *, cache: Cache
 ) -> ValueDashboard:
     return await personal_answer(
         session,

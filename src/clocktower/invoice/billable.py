@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from clocktower.changelog import recorder as changelog
+from clocktower.changelog.kinds import TIME_ENTRY
 from clocktower.kit.sql_time import LocalPeriod, periods_cte
 from clocktower.kit.time import utcnow
 from clocktower.models import Project, Task, TimeBill, TimeEntry, User
@@ -102,9 +104,10 @@ class BillableRepository:
                 ~billed_directly,
             )
             .values(invoice_id=invoice_id, updated_at=utcnow())
+            .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result)
+        return self._noted(organization_id, result.all())
 
     async def bill_currencies(self, organization_id: int, invoice_id: int) -> list[str]:
         result = await self.session.execute(
@@ -173,9 +176,10 @@ class BillableRepository:
                 ~settled,
             )
             .values(invoice_id=invoice_id, updated_at=utcnow())
+            .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(result)
+        return self._noted(organization_id, result.all())
 
     async def entry_portions(
         self, organization_id: int, invoice_id: int, grouping: str, days: Sequence[LocalPeriod]
@@ -227,6 +231,13 @@ class BillableRepository:
 
     # --- both ------------------------------------------------------------------------------
 
+    def _noted(self, organization_id: int, rows: Sequence[Any]) -> int:
+        """Entries a set-based UPDATE changed (their `updated_at` moved): delta sync hands
+        them out again. Returns how many."""
+        owners = {int(entry_id): int(user_id) for entry_id, user_id in rows}
+        changelog.note(self.session, organization_id, TIME_ENTRY, owners, owners=owners)
+        return len(owners)
+
     async def release(self, organization_id: int, invoice_id: int) -> tuple[int, int]:
         """The invoice's bills back to approved and unreserved, its entries unreserved.
         Returns (bills, entries)."""
@@ -241,9 +252,10 @@ class BillableRepository:
             update(TimeEntry)
             .where(TimeEntry.organization_id == organization_id, TimeEntry.invoice_id == invoice_id)
             .values(invoice_id=None, updated_at=now)
+            .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(bills), _rowcount(entries)
+        return _rowcount(bills), self._noted(organization_id, entries.all())
 
     async def names(
         self,

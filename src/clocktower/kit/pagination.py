@@ -24,7 +24,7 @@ class PageParams:
         return (self.page - 1) * self.per_page
 
 
-def _page_params(
+async def _page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="Page number (1-based)")] = 1,
     per_page: Annotated[
         int, Query(ge=1, le=MAX_PER_PAGE, description="Items per page (max 100)")

@@ -1,4 +1,5 @@
-"""The summary's sums, each one GROUP BY statement over the caller's visible entries.
+"""The summary's sums, each one GROUP BY statement over the caller's visible entries
+(the totals are the by-project rows added up: `Totals.of`).
 
 Every statement starts from the ledger's filtered, organisation-scoped statement
 (`TimeEntryRepository.filtered`), so a report sees exactly what `GET /time-entries` with
@@ -31,6 +32,17 @@ class Totals:
     seconds: int
     billable_seconds: int
     entries: int
+
+    @classmethod
+    def of(cls, rows: Sequence[GroupTotal | PeriodTotal]) -> Totals:
+        """The totals of a grouping that holds every entry once (by project: entries
+        without one are a row of their own), summed exactly in Python: no second pass
+        over the period's entries."""
+        return cls(
+            sum(row.seconds for row in rows),
+            sum(row.billable_seconds for row in rows),
+            sum(row.entries for row in rows),
+        )
 
 
 @dataclass(frozen=True)
@@ -89,26 +101,38 @@ class SummaryRepository:
             func.count(entries.c.id),
         )
 
-    async def totals(self, viewer: Viewer, filters: EntryFilters) -> Totals:
-        entries = self._matching(viewer, filters)
-        row = (await self.session.execute(select(*self._sums(entries)))).one()
-        return Totals(int(row[0]), int(row[1]), int(row[2]))
-
     async def by_dimension(
         self, viewer: Viewer, filters: EntryFilters, dimension: Dimension
     ) -> list[GroupTotal]:
-        """One row per project (client, user, task) with time, most hours first."""
+        """One row per project (client, user, task) with time, most hours first. Summed
+        per id first, then named: the names are joined once per group, not per entry."""
         entries = self._matching(viewer, filters)
-        named = _NAMED[dimension]
         key = entries.c[f"{dimension}_id"]
-        parent = named.project_id if dimension == "task" else null()
         seconds, billable, count = self._sums(entries)
+        sums = (
+            select(
+                key.label("key"),
+                seconds.label("seconds"),
+                billable.label("billable_seconds"),
+                count.label("entries"),
+            )
+            .group_by(key)
+            .subquery("sums")
+        )
+        named = _NAMED[dimension]
+        parent = named.project_id if dimension == "task" else null()
         statement = (
-            select(key, named.name, parent, seconds, billable, count)
-            .select_from(entries)
-            .outerjoin(named, named.id == key)
-            .group_by(key, named.name, *([parent] if dimension == "task" else []))
-            .order_by(seconds.desc(), named.name.nulls_last(), key.nulls_last())
+            select(
+                sums.c.key,
+                named.name,
+                parent,
+                sums.c.seconds,
+                sums.c.billable_seconds,
+                sums.c.entries,
+            )
+            .select_from(sums)
+            .outerjoin(named, named.id == sums.c.key)
+            .order_by(sums.c.seconds.desc(), named.name.nulls_last(), sums.c.key.nulls_last())
         )
         rows = (await self.session.execute(statement)).all()
         return [

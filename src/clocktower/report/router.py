@@ -28,7 +28,7 @@ _DAY_OR_INSTANT = "A day (2024-01-15, your time zone) or an instant (2024-01-15T
 _ERRORS = error_responses(ValidationFailed, Forbidden)
 
 
-def summary_filters(
+async def summary_filters(
     start_date: Annotated[
         str | None,
         Query(

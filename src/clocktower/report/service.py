@@ -86,8 +86,8 @@ class Summary:
 
 
 async def summarize(session: AsyncSession, auth: AuthContext, query: SummaryQuery) -> Summary:
-    """Totals and groupings in a fixed number of statements (2 + one per grouping),
-    whatever the number of entries."""
+    """Totals and groupings in a fixed number of statements (one per grouping: the
+    totals are the by-project rows added up), whatever the number of entries."""
     auth = _reading_time_for_reports(auth)
     zone = auth.user.timezone
     start_date, end_date = _with_defaults(query.start_date, query.end_date, zone)
@@ -115,7 +115,6 @@ async def summarize(session: AsyncSession, auth: AuthContext, query: SummaryQuer
     }
     viewer = viewer_of(auth)
     repository = SummaryRepository(session)
-    totals = await repository.totals(viewer, filters)
     by_dimension: dict[Dimension, list[GroupTotal]] = {}
     for dimension in ("project", *_DIMENSIONS):
         if dimension == "project" or dimension in query.group_by:
@@ -124,6 +123,7 @@ async def summarize(session: AsyncSession, auth: AuthContext, query: SummaryQuer
         unit: await repository.by_period(viewer, filters, unit_periods)
         for unit, unit_periods in periods.items()
     }
+    totals = Totals.of(by_dimension["project"])
     return Summary(start, end, zone, totals, by_dimension, by_period)
 
 

@@ -213,6 +213,11 @@ class LedgerRepository:
                 select(TimeBill.id, TimeBill.bill_key, TimeBill.status)
                 .where(
                     TimeBill.organization_id == organization_id,
+                    # SQLite's planner cannot search an index by a pair IN a list of
+                    # values (it walks the organisation's bills): these two IN lists it
+                    # can (ix_time_bills_org_user_day); the pairs keep the answer exact.
+                    TimeBill.user_id.in_(sorted({user_id for user_id, _ in chunk})),
+                    TimeBill.day.in_(sorted({day for _, day in chunk})),
                     tuple_(TimeBill.user_id, TimeBill.day).in_(chunk),
                 )
                 .order_by(TimeBill.id)

@@ -32,6 +32,10 @@ from clocktower.models import TimeEntry, TimeEntrySyncState
 from clocktower.time_entry.repository import TimeEntryRepository, Viewer
 
 TARGETS = ("calendar", "invoicing")
+# The two sync states joined to a block, aliased once (an alias made per query rebuilds
+# its column proxies every time).
+_CALENDAR = aliased(TimeEntrySyncState, name="calendar_state")
+_INVOICING = aliased(TimeEntrySyncState, name="invoicing_state")
 
 
 @dataclass(frozen=True)
@@ -105,10 +109,8 @@ class TimeBlockRepository(Repository[TimeEntry]):
     def with_names_and_states(statement: Select[Any]) -> Select[Any]:
         """Adds user, project, task and client names and both sync states: outer joins in
         the same statement, never a query per row."""
-        calendar = aliased(TimeEntrySyncState)
-        invoicing = aliased(TimeEntrySyncState)
         statement = TimeEntryRepository.enriched(statement)
-        for state, target in ((calendar, "calendar"), (invoicing, "invoicing")):
+        for state, target in ((_CALENDAR, "calendar"), (_INVOICING, "invoicing")):
             statement = statement.outerjoin(
                 state,
                 and_(
@@ -117,7 +119,7 @@ class TimeBlockRepository(Repository[TimeEntry]):
                     state.target == target,
                 ),
             )
-        return statement.add_columns(calendar, invoicing)
+        return statement.add_columns(_CALENDAR, _INVOICING)
 
     @staticmethod
     def _row(row: Any) -> BlockRow:
@@ -150,6 +152,8 @@ class TimeBlockRepository(Repository[TimeEntry]):
         timer counts up to `filters.now`."""
         if not days:
             return []
+        # Materialised once, then joined with the days: inlined, the planner would walk
+        # the entries' index range again for every day of the range.
         entries = (
             self.filtered(viewer, filters)
             .with_only_columns(
@@ -157,7 +161,8 @@ class TimeBlockRepository(Repository[TimeEntry]):
                 _end_or(filters.now).label("end_at"),
                 TimeEntry.billable.label("billable"),
             )
-            .subquery("entries")
+            .cte("entries")
+            .prefix_with("MATERIALIZED")
         )
         intervals = periods_cte(days, "days")
         overlap = seconds_between(

@@ -15,7 +15,7 @@ OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 _DAY_OR_INSTANT = "A day (2024-01-15, your time zone) or an instant (2024-01-15T09:00:00Z); "
 
 
-def entry_filters(
+async def entry_filters(
     project_id: OptionalId = None,
     task_id: OptionalId = None,
     client_id: OptionalId = None,

@@ -11,6 +11,7 @@ from clocktower.auth.dependencies import authorized
 from clocktower.db import DbSession
 from clocktower.errors import Forbidden, InvalidReference, ValidationFailed, error_responses
 from clocktower.idempotency import Idempotent
+from clocktower.kit.cache import AppCache
 from clocktower.kit.ids import MAX_ID, IdPath
 from clocktower.kit.pagination import Pagination, PaginationRead
 from clocktower.routing import AppRoute
@@ -54,12 +55,15 @@ async def list_time_entries(
     session: DbSession,
     pagination: Pagination,
     query: EntryFilters,
+    cache: AppCache,
     enrich: Annotated[
         bool, Query(description="Embed user, project, task and client (seed 000)")
     ] = False,
 ) -> TimeEntryList:
     """Newest first. Members without time_entry.fetch.other see their own entries only."""
-    page = await entry_service.list_entries(session, auth, pagination, query, enrich=enrich)
+    page = await entry_service.list_entries(
+        session, auth, pagination, query, enrich=enrich, totals=cache
+    )
     return TimeEntryList(
         time_entries=[TimeEntryRead.of_view(view, auth) for view in page.items],
         pagination=PaginationRead.of(page),

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.context import AuthContext
 from clocktower.errors import InvalidReference, ValidationFailed
+from clocktower.kit.cache import Cache
 from clocktower.kit.pagination import Page, PageParams
 from clocktower.kit.period import period_bounds
 from clocktower.kit.time import in_zone_to_utc, utcnow
@@ -162,9 +163,11 @@ async def list_entries(
     query: EntryQuery,
     *,
     enrich: bool = False,
+    totals: Cache | None = None,
 ) -> Page[EntryView]:
+    """`totals`: where the list's total may be remembered (read-only requests only)."""
     return await TimeEntryRepository(session).page(
-        viewer_of(auth), filters_of(auth, query), pagination, enrich=enrich
+        viewer_of(auth), filters_of(auth, query), pagination, enrich=enrich, totals=totals
     )
 
 

@@ -23,11 +23,12 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from clocktower.auth.context import AuthContext
 from clocktower.db import Database
-from clocktower.time_entry.repository import STREAM_BATCH, EntryFilters, EntryView, Viewer
+from clocktower.time_entry.repository import STREAM_BATCH, EntryFilters, Viewer
 from clocktower.time_entry.schemas import seconds_to_hours
 from clocktower.time_entry.service import EntryQuery, filters_of, viewer_of
 from clocktower.time_entry_io.importing.clocktower import COLUMNS
@@ -83,9 +84,9 @@ async def native_rows(session: AsyncSession, plan: ExportPlan) -> AsyncIterator[
     """Batches of rows in the native columns (typed values: dates, decimals, booleans)."""
     repository = ExportRepository(session)
     people: dict[int, Person] = {}
-    batch: list[EntryView] = []
-    async for view in repository.stream(plan.viewer, plan.filters, enrich=True):
-        batch.append(view)
+    batch: list[Row[Any]] = []
+    async for entry in repository.stream(plan.viewer, plan.filters):
+        batch.append(entry)
         if len(batch) >= STREAM_BATCH:
             yield await _rows(repository, batch, people, plan.zone)
             batch = []
@@ -95,17 +96,17 @@ async def native_rows(session: AsyncSession, plan: ExportPlan) -> AsyncIterator[
 
 async def _rows(
     repository: ExportRepository,
-    views: Sequence[EntryView],
+    entries: Sequence[Row[Any]],
     people: dict[int, Person],
     zone: str,
 ) -> list[list[Any]]:
-    unknown = {view.entry.user_id for view in views} - people.keys()
+    """`entries` are `TimeEntryRepository.stream` rows: the entry's columns and names."""
+    unknown = {entry.user_id for entry in entries} - people.keys()
     people.update(await repository.people(sorted(unknown)))
     tz = ZoneInfo(zone)
     rows: list[list[Any]] = []
-    for view in views:
-        entry = view.entry
-        person = people.get(entry.user_id, Person("", view.user_name or ""))
+    for entry in entries:
+        person = people.get(entry.user_id, Person("", entry.user_name or ""))
         rows.append(
             [
                 entry.start_at.astimezone(tz).date(),
@@ -114,9 +115,9 @@ async def _rows(
                 seconds_to_hours(entry.duration_seconds),
                 person.email,
                 person.name,
-                view.client_name,
-                view.project_name,
-                view.task_name,
+                entry.client_name,
+                entry.project_name,
+                entry.task_name,
                 entry.notes,
                 entry.tags,
                 entry.billable,
