@@ -104,10 +104,9 @@ class BillableRepository:
                 ~billed_directly,
             )
             .values(invoice_id=invoice_id, updated_at=utcnow())
-            .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        return self._noted(organization_id, result.all())
+        return _rowcount(result)
 
     async def bill_currencies(self, organization_id: int, invoice_id: int) -> list[str]:
         result = await self.session.execute(
