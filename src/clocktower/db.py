@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session, SessionTransaction
 
 from clocktower.errors import AppError
 
@@ -109,6 +110,21 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def current_transaction(session: Session) -> SessionTransaction | None:
+    """The innermost transaction (savepoint or not): what work queued now belongs to."""
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def began_within(tag: SessionTransaction | None, transaction: SessionTransaction) -> bool:
+    """Whether `tag` (a `current_transaction`) is `transaction` or nested inside it:
+    work queued there goes when `transaction` rolls back."""
+    while tag is not None:
+        if tag is transaction:
+            return True
+        tag = tag.parent
+    return False
 
 
 AfterTransaction = Callable[[], Awaitable[None]]

@@ -33,6 +33,7 @@ from clocktower.changelog.kinds import (
     PERSONAL,
     TIME_ENTRY,
 )
+from clocktower.db import began_within, current_transaction
 from clocktower.kit.time import utcnow
 from clocktower.models import FocusSession, SyncChange, SyncCounter, TimeEntry
 
@@ -92,6 +93,21 @@ def note(
         )
 
 
+def note_owned(
+    session: AsyncSession,
+    organization_id: int,
+    object_type: str,
+    rows: Iterable[Any],
+    *,
+    deleted: bool = False,
+) -> int:
+    """`note` for the `(id, user_id)` rows a set-based statement RETURNING them answered.
+    Returns how many objects that is."""
+    owners = {int(object_id): int(user_id) for object_id, user_id in rows}
+    note(session, organization_id, object_type, owners, owners=owners, deleted=deleted)
+    return len(owners)
+
+
 def note_objects(session: AsyncSession, objects: Iterable[Any], *, deleted: bool = False) -> None:
     """Followed ORM objects written by a set-based statement (an INSERT … RETURNING)."""
     sync = session.sync_session
@@ -147,7 +163,7 @@ def _before_commit(session: Session) -> None:
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
     pending: list[_Note] | None = session.info.get(_PENDING)
     if pending:
-        pending[:] = [n for n in pending if not _within(n.transaction, previous)]
+        pending[:] = [n for n in pending if not began_within(n.transaction, previous)]
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
@@ -179,7 +195,7 @@ def _note_object(session: Session, obj: Any, *, deleted: bool) -> None:
 def _add(
     session: Session, key: Key, *, owner: int | None, owner_known: bool, deleted: bool
 ) -> None:
-    transaction = session.get_nested_transaction() or session.get_transaction()
+    transaction = current_transaction(session)
     pending: list[_Note] = session.info.setdefault(_PENDING, [])
     pending.append(_Note(transaction, key, owner, owner_known, deleted))
 
@@ -202,14 +218,6 @@ def _note_sessions_of(session: Session, entry_ids: list[int], *, deleted: bool) 
                 owner_known=True,
                 deleted=deleted,
             )
-
-
-def _within(tag: SessionTransaction | None, transaction: SessionTransaction) -> bool:
-    while tag is not None:
-        if tag is transaction:
-            return True
-        tag = tag.parent
-    return False
 
 
 def _write(session: Session) -> None:

@@ -178,7 +178,7 @@ class BillableRepository:
             .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        return self._noted(organization_id, result.all())
+        return changelog.note_owned(self.session, organization_id, TIME_ENTRY, result.all())
 
     async def entry_portions(
         self, organization_id: int, invoice_id: int, grouping: str, days: Sequence[LocalPeriod]
@@ -230,13 +230,6 @@ class BillableRepository:
 
     # --- both ------------------------------------------------------------------------------
 
-    def _noted(self, organization_id: int, rows: Sequence[Any]) -> int:
-        """Entries a set-based UPDATE changed (their `updated_at` moved): delta sync hands
-        them out again. Returns how many."""
-        owners = {int(entry_id): int(user_id) for entry_id, user_id in rows}
-        changelog.note(self.session, organization_id, TIME_ENTRY, owners, owners=owners)
-        return len(owners)
-
     async def release(self, organization_id: int, invoice_id: int) -> tuple[int, int]:
         """The invoice's bills back to approved and unreserved, its entries unreserved.
         Returns (bills, entries)."""
@@ -254,7 +247,8 @@ class BillableRepository:
             .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        return _rowcount(bills), self._noted(organization_id, entries.all())
+        moved = changelog.note_owned(self.session, organization_id, TIME_ENTRY, entries.all())
+        return _rowcount(bills), moved
 
     async def names(
         self,

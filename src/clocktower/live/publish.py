@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
 from clocktower.config import Settings, get_settings
+from clocktower.db import began_within, current_transaction
 from clocktower.live.events import (
     ACTIVE_TIMER_CHANGED,
     CUSTOMER_FOCUS_CHANGED,
@@ -63,7 +64,7 @@ def queue_live(
     if name not in EVENTS:
         raise ValueError(f"unknown live event {name!r}")
     sync = session.sync_session
-    transaction = sync.get_nested_transaction() or sync.get_transaction()
+    transaction = current_transaction(sync)
     pending: Pending = sync.info.setdefault(_PENDING, [])
     pending.append((transaction, LiveEvent(organization_id, name, data, audience or Audience())))
 
@@ -121,14 +122,6 @@ def _hub_for(session: Session) -> Hub | None:
     return hub
 
 
-def _within(tag: SessionTransaction | None, transaction: SessionTransaction) -> bool:
-    while tag is not None:
-        if tag is transaction:
-            return True
-        tag = tag.parent
-    return False
-
-
 @event.listens_for(Session, "after_commit")
 def _after_commit(session: Session) -> None:
     if session.in_nested_transaction():
@@ -145,4 +138,4 @@ def _after_commit(session: Session) -> None:
 def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     pending: Pending | None = session.info.get(_PENDING)
     if pending:
-        pending[:] = [(tag, live) for tag, live in pending if not _within(tag, previous)]
+        pending[:] = [(tag, live) for tag, live in pending if not began_within(tag, previous)]

@@ -274,9 +274,7 @@ class ProjectRepository(TenantRepository[Project]):
             .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session="fetch")
         )
-        owners = {int(entry_id): int(user_id) for entry_id, user_id in result.all()}
-        changelog.note(self.session, organization_id, TIME_ENTRY, owners, owners=owners)
-        return len(owners)
+        return changelog.note_owned(self.session, organization_id, TIME_ENTRY, result.all())
 
     async def move_bills(self, organization_id: int, project_id: int, client_id: int | None) -> int:
         """The project's time bills follow it to its new client, like its entries: one

@@ -103,10 +103,7 @@ class BulkEntryRepository(TimeEntryRepository):
             .returning(TimeEntry.id, TimeEntry.user_id)
             .execution_options(synchronize_session=False)
         )
-        owners = {int(entry_id): int(user_id) for entry_id, user_id in result.all()}
-        changelog.note(
-            self.session, organization_id, TIME_ENTRY, owners, owners=owners, deleted=True
-        )
+        changelog.note_owned(self.session, organization_id, TIME_ENTRY, result.all(), deleted=True)
 
 
 class NameRepository(Repository[Any]):
